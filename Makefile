@@ -1,0 +1,140 @@
+# d20 - entropy client and server. See README; settings in config.mk.
+# Needs GNU make (pattern rules); everything else is plain POSIX.
+
+include config.mk
+
+O = $(BUILD)/tls$(TLS)
+T = $(BUILD)/test
+A = $(BUILD)/asan
+
+BEARSSL = $(BUILD)/bearssl
+BEARSSL_LIB_1 = $(BEARSSL)/build/libbearssl.a
+BEARSSL_LIB = $(BEARSSL_LIB_$(TLS))
+BEARSSL_INC_1 = -I$(BEARSSL)/inc
+BEARSSL_INC = $(BEARSSL_INC_$(TLS))
+
+# Components: each name is a .c file (and its .h) in this folder.
+HDR = config.mk util.h sha512.h aes.h drbg.h tls.h
+CRYPTO = util sha512 aes drbg
+TLS_MOD_1 = tls
+D20_MODS = d20 $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d $(CRYPTO) $(TLS_MOD_$(TLS))
+D20_OBJ = $(D20_MODS:%=$(O)/%.o)
+D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
+
+all: $(O)/d20 $(O)/d20d
+	cp -f $(O)/d20 $(O)/d20d .
+	@for b in d20 d20d; do \
+		printf '%-5s %7d bytes (TLS=$(TLS))\n' $$b $$(wc -c < $$b); done
+
+$(O)/d20: $(D20_OBJ) $(BEARSSL_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(D20_OBJ) $(BEARSSL_LIB)
+
+$(O)/d20d: $(D20D_OBJ) $(BEARSSL_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(D20D_OBJ) $(BEARSSL_LIB)
+
+$(O)/%.o: %.c $(HDR) $(BEARSSL_LIB)
+	@mkdir -p $(O)
+	$(CC) $(CPPFLAGS) $(BEARSSL_INC) $(CFLAGS) -c -o $@ $<
+
+# BearSSL from Debian's source package, compiled with our compiler.
+$(BEARSSL_LIB_1):
+	sh tools/bearssl.sh $(BEARSSL)
+	@echo "building BearSSL with $(CC) (log: $(BUILD)/bearssl.log)"
+	@$(MAKE) -C $(BEARSSL) CC="$(CC)" AR=ar \
+		CFLAGS="-Os -ffunction-sections -fdata-sections" \
+		build/libbearssl.a > $(BUILD)/bearssl.log 2>&1 || \
+		{ tail -n 20 $(BUILD)/bearssl.log; exit 1; }
+
+# The targets a person runs first install what they need (tools/deps.sh),
+# then build in a second make, so that a parallel make never compiles
+# before the compiler is there.
+
+# The main job: for now, build both programs and show their usage.
+demo:
+	@sh tools/deps.sh build
+	@$(MAKE) --no-print-directory all
+	./d20 --help
+	./d20d --help
+
+# ---- tests ----
+
+UNIT = util_test sha512_test aes_test drbg_test
+util_test_SRC = tests/util_test.c util.c
+sha512_test_SRC = tests/sha512_test.c tests/rsp.c sha512.c util.c
+aes_test_SRC = tests/aes_test.c tests/rsp.c aes.c util.c
+drbg_test_SRC = tests/drbg_test.c tests/rsp.c drbg.c aes.c util.c
+TEST_HDR = $(HDR) tests/test.h tests/rsp.h
+
+.SECONDEXPANSION:
+
+# Each unit test twice: as shipped (musl, -O2) and under ASan+UBSan.
+$(T)/%_test: $(TEST_HDR) $$(%_test_SRC)
+	@mkdir -p $(T)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ $($*_test_SRC)
+
+$(A)/%_test: $(TEST_HDR) $$(%_test_SRC)
+	@mkdir -p $(A)
+	$(HOSTCC) $(CPPFLAGS) $(SANFLAGS) -o $@ $($*_test_SRC)
+
+check:
+	@sh tools/deps.sh check
+	@$(MAKE) --no-print-directory test
+
+# tls.c against itself (TLS=1 only: it links BearSSL).
+$(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
+	@mkdir -p $(T)
+	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
+		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
+TLS_TESTS_1 = tests/tls.sh
+TLS_TESTBIN_1 = $(T)/tls_test
+
+# Integration tests: shell scripts that drive the built d20 and d20d.
+SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS))
+
+# libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
+# in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS.
+FUZZ =
+FUZZ_SECONDS = 10
+FUZZCC = clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -DD20_TLS=0
+
+$(BUILD)/fuzz/%: $(HDR) $$(%_SRC)
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $($*_SRC)
+
+test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
+	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(MAKE)" \
+		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		sh tests/run.sh $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(SHTESTS) \
+		$(if $(FUZZ),tests/fuzz.sh)
+
+# Longer fuzzing: make fuzz FUZZ_SECONDS=600
+fuzz: $(FUZZ:%=$(BUILD)/fuzz/%)
+	BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz.sh
+
+# ---- benchmarks ----
+
+$(BUILD)/bench_crypto: bench/crypto.c $(HDR) sha512.c aes.c drbg.c util.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ bench/crypto.c sha512.c aes.c drbg.c util.c
+
+bench-crypto:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/bench_crypto
+	sh bench/crypto.sh $(BUILD)/bench_crypto
+
+# ---- install ----
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	cp -f d20 $(DESTDIR)$(BINDIR)/d20
+	cp -f d20d $(DESTDIR)$(SBINDIR)/d20d
+	chmod 755 $(DESTDIR)$(BINDIR)/d20 $(DESTDIR)$(SBINDIR)/d20d
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/d20 $(DESTDIR)$(SBINDIR)/d20d
+
+clean:
+	rm -rf $(BUILD) d20 d20d
+
+.PHONY: all demo check test fuzz bench-crypto install uninstall clean

@@ -1,0 +1,32 @@
+# d20 build configuration: edit here or override on the command line
+# (make TLS=0, make PREFIX=/usr).
+
+VERSION = 0.1.0
+
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
+MANPREFIX = $(PREFIX)/share/man
+
+# 1: link BearSSL for https:// and TLS listeners; 0: plain HTTP only.
+TLS = 1
+
+# The shipped binaries: static, against musl.
+CC = musl-gcc
+CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=$(TLS)
+CFLAGS = -std=c99 -O2 -Wall -Wextra -pedantic -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+LDFLAGS = -static -s -Wl,--gc-sections
+
+# Unit tests also run built with the host compiler under sanitizers.
+HOSTCC = cc
+SANFLAGS = -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Wall -Wextra
+
+# Where the build puts objects, BearSSL and test programs.
+BUILD = build
+
+# Debian's CAVS files (python3-cryptography-vectors) and the shared
+# CTR_DRBG vectors beside the repository.
+CAVS = /usr/lib/python3/dist-packages/cryptography_vectors
+DRBG_VECTORS = ../shared/vectors/ctr_drbg

@@ -1,0 +1,388 @@
+/* util_test.c - hex, ct_equal, memzero, and read_full/write_full over a
+ * pipe whose far end moves in small pieces and keeps signalling the test
+ * while it waits in the call, so the EINTR and short-count paths run. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "../util.h"
+
+#define PIPE_BYTES (1024 * 1024)	/* well past a pipe's 64 KiB */
+#define GUARD 0x5a
+
+/* Clear ok and say which expectation failed. */
+#define EXPECT(ok, cond) do { \
+	if (!(cond)) { \
+		test_note("line %d: %s", __LINE__, #cond); \
+		(ok) = 0; \
+	} \
+} while (0)
+
+static volatile sig_atomic_t alarms;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* Catch SIGALRM without SA_RESTART, so that a read or write blocked when
+ * it arrives returns EINTR or a short count. The child at the other end
+ * of the pipe sends the signals: a bounded number, at moments when the
+ * parent is likely blocked, and never so many that it cannot progress
+ * (a fast interval timer livelocks under valgrind). */
+static void
+catch_alarm(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* Signal the parent, but only while it is still ours: after it dies
+ * getppid() names another process, which must not get the signal. */
+static void
+poke_parent(pid_t parent)
+{
+	if (getppid() == parent)
+		kill(parent, SIGALRM);
+}
+
+/* waitpid that a late SIGALRM cannot interrupt; 1 when pid exited 0. */
+static int
+reap(pid_t pid)
+{
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	return r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void
+pause_us(long us)
+{
+	struct timespec ts = { 0, us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static uint8_t
+pattern(size_t i)
+{
+	return (uint8_t)(i * 131 + (i >> 8));
+}
+
+static void
+check_hex_encode(void)
+{
+	static const uint8_t in[] = { 0x00, 0x01, 0x7f, 0x80, 0xab, 0xff };
+	char out[2 * sizeof(in) + 2];
+	int ok = 1;
+
+	memset(out, GUARD, sizeof(out));
+	hex_encode(out, in, sizeof(in));
+	EXPECT(ok, strcmp(out, "00017f80abff") == 0);
+	EXPECT(ok, (uint8_t)out[sizeof(out) - 1] == GUARD);
+
+	memset(out, GUARD, sizeof(out));
+	hex_encode(out, in, 0);
+	EXPECT(ok, out[0] == '\0' && (uint8_t)out[1] == GUARD);
+	test_ok(ok, "hex_encode: lower case, NUL-terminated, no byte past it, "
+	    "empty input");
+}
+
+/* 1 when hex_decode(hex) fails with -1. */
+static int
+decode_fails(const char *hex, size_t hexlen, size_t outmax)
+{
+	uint8_t out[16];
+
+	return hex_decode(out, outmax, hex, hexlen) == -1;
+}
+
+static void
+check_hex_decode(void)
+{
+	static const char bad[] = "gG/:@`~ \n\x80\xff";
+	uint8_t out[8], all[256];
+	char hex[2 * 256 + 1], d[3];
+	size_t i;
+	int ok = 1;
+
+	/* either case, and mixed */
+	EXPECT(ok, hex_decode(out, sizeof(out), "00ff7a", 6) == 3 &&
+	    memcmp(out, "\x00\xff\x7a", 3) == 0);
+	EXPECT(ok, hex_decode(out, sizeof(out), "ABCDEF09", 8) == 4 &&
+	    memcmp(out, "\xab\xcd\xef\x09", 4) == 0);
+	EXPECT(ok, hex_decode(out, sizeof(out), "aBcD", 4) == 2 &&
+	    memcmp(out, "\xab\xcd", 2) == 0);
+	/* hexlen rules, not the NUL; zero digits give zero bytes */
+	EXPECT(ok, hex_decode(out, sizeof(out), "1234zz", 4) == 2);
+	EXPECT(ok, hex_decode(out, sizeof(out), "", 0) == 0);
+
+	/* odd length */
+	EXPECT(ok, decode_fails("abc", 3, 8));
+	EXPECT(ok, decode_fails("a", 1, 8));
+	/* a bad digit in either place of the first, a middle, the last
+	 * byte; characters just past each digit range; high bytes */
+	for (i = 0; bad[i]; i++) {
+		d[0] = bad[i];
+		d[1] = '0';
+		d[2] = '\0';
+		EXPECT(ok, decode_fails(d, 2, 8));
+		d[0] = '0';
+		d[1] = bad[i];
+		EXPECT(ok, decode_fails(d, 2, 8));
+	}
+	EXPECT(ok, decode_fails("00112g33", 8, 8));
+	EXPECT(ok, decode_fails("001122x3", 8, 8));
+	EXPECT(ok, decode_fails("0011\0" "233", 8, 8));
+
+	/* output that would not fit leaves out untouched; exact fit works */
+	memset(out, GUARD, sizeof(out));
+	EXPECT(ok, hex_decode(out, 4, "0011223344", 10) == -1);
+	EXPECT(ok, out[0] == GUARD && out[4] == GUARD);
+	EXPECT(ok, decode_fails("00", 2, 0));
+	memset(out, GUARD, sizeof(out));
+	EXPECT(ok, hex_decode(out, 4, "01020304", 8) == 4 &&
+	    memcmp(out, "\x01\x02\x03\x04", 4) == 0 && out[4] == GUARD);
+
+	/* every byte value round-trips */
+	for (i = 0; i < 256; i++)
+		all[i] = (uint8_t)i;
+	hex_encode(hex, all, 256);
+	memset(all, 0, sizeof(all));
+	EXPECT(ok, hex_decode(all, sizeof(all), hex, 512) == 256);
+	for (i = 0; i < 256 && all[i] == i; i++)
+		continue;
+	EXPECT(ok, i == 256);
+	test_ok(ok, "hex_decode: both cases, odd length, %zu bad digits, "
+	    "outmax overflow, exact fit, 256-value round trip",
+	    strlen(bad) + 3);
+}
+
+static void
+check_ct_equal(void)
+{
+	uint8_t a[32], b[32];
+	int ok = 1, bit, pos;
+
+	for (pos = 0; pos < 32; pos++)
+		a[pos] = b[pos] = pattern((size_t)pos);
+	EXPECT(ok, ct_equal(a, b, 32) == 1);
+	EXPECT(ok, ct_equal(a, a, 32) == 1);
+	EXPECT(ok, ct_equal(a, b, 0) == 1);
+	EXPECT(ok, ct_equal("x", "y", 0) == 1);
+	/* every one-bit difference at the first, a middle and the last
+	 * byte; the result must be exactly 0, not just false */
+	for (pos = 0; pos < 32; pos += 15) {
+		for (bit = 0; bit < 8; bit++) {
+			b[pos] ^= (uint8_t)(1 << bit);
+			EXPECT(ok, ct_equal(a, b, 32) == 0);
+			EXPECT(ok, ct_equal(b, a, 32) == 0);
+			b[pos] ^= (uint8_t)(1 << bit);
+		}
+	}
+	/* all 255 differences in one byte */
+	for (bit = 1; bit < 256; bit++) {
+		b[31] = (uint8_t)(a[31] ^ bit);
+		EXPECT(ok, ct_equal(a, b, 32) == 0);
+	}
+	b[31] = a[31];
+	/* a difference past n does not count */
+	b[31] ^= 1;
+	EXPECT(ok, ct_equal(a, b, 31) == 1);
+	test_ok(ok, "ct_equal: equal, n = 0, differences at first/middle/last "
+	    "byte in every bit, outside n ignored");
+}
+
+static void
+check_memzero(void)
+{
+	uint8_t buf[64];
+	size_t i;
+	int ok = 1;
+
+	memset(buf, GUARD, sizeof(buf));
+	memzero(buf + 8, 48);
+	for (i = 0; i < sizeof(buf); i++)
+		EXPECT(ok, buf[i] == (i >= 8 && i < 56 ? 0 : GUARD));
+	memzero(buf, 0);
+	EXPECT(ok, buf[0] == GUARD);
+	test_ok(ok, "memzero: clears exactly the range, len 0 is a no-op");
+}
+
+/* The child writes n pattern bytes in pieces of 1, 2, 3 ... bytes with
+ * pauses, so the parent's reads come back short, then exits. */
+static void
+slow_writer(int fd, size_t n, pid_t parent)
+{
+	uint8_t piece[1024];
+	size_t off = 0, len, i, k = 0;
+
+	while (off < n) {
+		len = k % 1000 + 1;
+		if (len > n - off)
+			len = n - off;
+		for (i = 0; i < len; i++)
+			piece[i] = pattern(off + i);
+		if (write_full(fd, piece, len) < 0)
+			_exit(2);
+		off += len;
+		if (k++ % 16 == 0) {
+			pause_us(50);
+			poke_parent(parent);
+		}
+	}
+	_exit(0);
+}
+
+static void
+check_read_full(void)
+{
+	uint8_t *buf = malloc(PIPE_BYTES + 16);
+	int fds[2], ok = 1;
+	ssize_t got;
+	size_t i, n;
+	pid_t pid, parent;
+
+	if (!buf || pipe(fds) < 0) {
+		test_ok(0, "read_full: setup failed");
+		free(buf);
+		return;
+	}
+	parent = getpid();
+	pid = fork();
+	if (pid < 0) {
+		test_ok(0, "read_full: fork failed");
+		close(fds[0]);
+		close(fds[1]);
+		free(buf);
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		slow_writer(fds[1], PIPE_BYTES, parent);
+	}
+	close(fds[1]);
+	alarms = 0;
+	/* more than the writer sends: the count stops short at EOF */
+	got = read_full(fds[0], buf, PIPE_BYTES + 16);
+	EXPECT(ok, got == PIPE_BYTES);
+	n = got > 0 ? (size_t)got : 0;
+	for (i = 0; i < n && buf[i] == pattern(i); i++)
+		continue;
+	EXPECT(ok, i == n);
+	EXPECT(ok, read_full(fds[0], buf, 16) == 0);
+	EXPECT(ok, read_full(fds[0], buf, 0) == 0);
+	close(fds[0]);
+	EXPECT(ok, reap(pid));
+	EXPECT(ok, read_full(-1, buf, 16) == -1 && errno == EBADF);
+	test_ok(ok, "read_full: 1 MiB from a pipe written in 1..1000-byte "
+	    "pieces, %d signals caught, short count at EOF, bad fd",
+	    (int)alarms);
+	free(buf);
+}
+
+/* The child reads n bytes in 1000-byte pieces with pauses, checks them
+ * and end of file, and exits 0 when all matched. */
+static void
+slow_reader(int fd, size_t n, pid_t parent)
+{
+	uint8_t piece[1000];
+	size_t off = 0, i;
+	ssize_t r;
+
+	while (off < n) {
+		r = read_full(fd, piece, sizeof(piece));
+		if (r <= 0)
+			_exit(2);
+		for (i = 0; i < (size_t)r; i++)
+			if (piece[i] != pattern(off + i))
+				_exit(3);
+		off += (size_t)r;
+		if (off % 8000 == 0) {
+			pause_us(50);
+			poke_parent(parent);
+		}
+	}
+	_exit(read_full(fd, piece, 1) == 0 ? 0 : 4);
+}
+
+static void
+check_write_full(void)
+{
+	uint8_t *buf = malloc(PIPE_BYTES);
+	int fds[2], ok = 1, r;
+	size_t i;
+	pid_t pid, parent;
+
+	if (!buf || pipe(fds) < 0) {
+		test_ok(0, "write_full: setup failed");
+		free(buf);
+		return;
+	}
+	for (i = 0; i < PIPE_BYTES; i++)
+		buf[i] = pattern(i);
+	parent = getpid();
+	pid = fork();
+	if (pid < 0) {
+		test_ok(0, "write_full: fork failed");
+		close(fds[0]);
+		close(fds[1]);
+		free(buf);
+		return;
+	}
+	if (pid == 0) {
+		close(fds[1]);
+		slow_reader(fds[0], PIPE_BYTES, parent);
+	}
+	close(fds[0]);
+	alarms = 0;
+	r = write_full(fds[1], buf, PIPE_BYTES);
+	EXPECT(ok, r == 0);
+	EXPECT(ok, write_full(fds[1], buf, 0) == 0);
+	close(fds[1]);
+	EXPECT(ok, reap(pid));
+
+	/* a reader gone: -1 with EPIPE (SIGPIPE is ignored, as d20 does) */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(fds) == 0) {
+		close(fds[0]);
+		EXPECT(ok, write_full(fds[1], buf, 16) == -1 &&
+		    errno == EPIPE);
+		close(fds[1]);
+	} else {
+		ok = 0;
+	}
+	EXPECT(ok, write_full(-1, buf, 16) == -1 && errno == EBADF);
+	test_ok(ok, "write_full: 1 MiB to a slow reader, %d signals caught, "
+	    "closed pipe, bad fd", (int)alarms);
+	free(buf);
+}
+
+int
+main(void)
+{
+	catch_alarm();
+	check_hex_encode();
+	check_hex_decode();
+	check_ct_equal();
+	check_memzero();
+	check_read_full();
+	check_write_full();
+	return test_done();
+}

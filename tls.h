@@ -1,0 +1,73 @@
+/* tls.h - TLS 1.2 for d20 and d20d through BearSSL. tls.c is the only
+ * file that includes BearSSL; built only with TLS=1 (D20_TLS == 1).
+ *
+ * One TLS connection per process: d20d serves one connection per child
+ * and d20 asks each server from its own child process, so the engine and
+ * its buffers live in tls.c's static storage and nothing is allocated.
+ * All I/O is blocking; callers bound time with alarm() or by killing the
+ * process, as they do for plain connections. */
+#ifndef D20_TLS_H
+#define D20_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TLS_ERRLEN 160
+
+/* ---- server ---- */
+
+/* Load a PEM certificate chain (leaf first) and a PEM private key (EC or
+ * RSA, PKCS#8 or traditional). Called at start and again on SIGHUP; on
+ * failure the previously loaded pair stays in use. Returns 0, or -1 with
+ * a one-line reason in err. */
+int tls_server_load(const char *chain_path, const char *key_path,
+    char err[TLS_ERRLEN]);
+
+/* 1 when a certificate and key are loaded. */
+int tls_server_ready(void);
+
+/* Begin a server handshake on rfd/wfd (the same socket, or stdin and
+ * stdout in inetd mode). seed is fresh randomness for BearSSL's own
+ * generator (the child's DRBG output), so a chroot without /dev/urandom
+ * does not matter. The handshake completes inside the first tls_read.
+ * Returns 0, or -1 when nothing is loaded. */
+int tls_server_start(int rfd, int wfd, const unsigned char seed[32]);
+
+/* ---- client ---- */
+
+typedef struct {
+	const char *ca_file;	/* PEM bundle; NULL: no CA check (then pin required) */
+	const char *pin;	/* "sha256//BASE64" of the SubjectPublicKeyInfo, or NULL */
+	const char *host;	/* for SNI and the name check */
+	const unsigned char *seed;	/* 32 bytes for BearSSL's generator: in early */
+				/* boot the caller's non-blocking mix, never a blocking read */
+} tls_client_opts;
+
+/* Connect TLS over the connected socket fd and finish the handshake.
+ * With a pin, the server's key must match it and no CA or clock is
+ * consulted; otherwise the chain must verify against ca_file and name
+ * host. Returns 0, or -1 with a one-line reason in err. */
+int tls_client_start(int fd, const tls_client_opts *opts, char err[TLS_ERRLEN]);
+
+/* Check a pin string's form: "sha256//" and 44 base64 characters, or
+ * several such separated by ';' (curl's form; any one may match).
+ * Returns 0 or -1; lets d20 refuse a bad --pin before any connection. */
+int tls_pin_check(const char *pin);
+
+/* ---- both ---- */
+
+/* Read up to len bytes of application data: returns the count, 0 at the
+ * peer's close, or -1 on error (a failed handshake included). */
+ssize_t tls_read(void *buf, size_t len);
+
+/* Write all len bytes and flush. Returns 0 or -1. */
+int tls_write(const void *buf, size_t len);
+
+/* Send close_notify, flush, and wipe the engine. */
+void tls_close(void);
+
+/* A one-line description of the last failure (BearSSL's error code
+ * translated), for logs. */
+const char *tls_last_error(void);
+
+#endif
