@@ -14,11 +14,11 @@ BEARSSL_INC_1 = -I$(BEARSSL)/inc
 BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
-HDR = config.mk util.h sha512.h aes.h drbg.h tls.h
+HDR = config.mk util.h sha512.h aes.h drbg.h tls.h config.h http.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
 D20_MODS = d20 $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d http $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
@@ -59,7 +59,8 @@ demo:
 
 # ---- tests ----
 
-UNIT = util_test sha512_test aes_test drbg_test
+UNIT = util_test sha512_test aes_test drbg_test http_test
+http_test_SRC = tests/http_test.c http.c util.c
 util_test_SRC = tests/util_test.c util.c
 sha512_test_SRC = tests/sha512_test.c tests/rsp.c sha512.c util.c
 aes_test_SRC = tests/aes_test.c tests/rsp.c aes.c util.c
@@ -91,10 +92,13 @@ TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS))
+SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
+	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS.
-FUZZ =
+FUZZ = request
+request_SRC = tests/fuzz_request.c http.c util.c
 FUZZ_SECONDS = 10
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -DD20_TLS=0
@@ -123,6 +127,12 @@ bench-crypto:
 	@$(MAKE) --no-print-directory $(BUILD)/bench_crypto
 	sh bench/crypto.sh $(BUILD)/bench_crypto
 
+# d20d beside Debian's pollen under wrk (see bench/server.sh).
+bench-server:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	sh bench/server.sh ./d20d
+
 # ---- install ----
 
 install: all
@@ -137,4 +147,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check test fuzz bench-crypto install uninstall clean
+.PHONY: all demo check test fuzz bench-crypto bench-server install uninstall clean

@@ -1,19 +1,1127 @@
-/* d20d - entropy server for d20 and pollinate (usage only for now). */
+/* d20d - entropy server for d20 (D20 API v1) and pollinate (the Pollen
+ * protocol). One child per connection; each child seeds its own CTR_DRBG
+ * from getrandom, answers one request and exits. See d20d.8. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "drbg.h"
+#include "http.h"
+#include "sha512.h"
+#include "util.h"
+#if D20_TLS
+#include "tls.h"
+#endif
+
+/* Exit statuses (d20d.8, EXIT STATUS). */
+enum {
+	EXIT_OK = 0,		/* stopped by a signal; -i: answered */
+	EXIT_START = 1,		/* start-up failed: bind, user, chroot, certificate */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_CONN = 3		/* -i or a child: the connection failed or timed out */
+};
+
+/* config.h's numbers in the usage text */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char usage[] =
-    "usage: d20d [-i] [-l HOST:PORT]...\n"
-    "Answer D20 API v1 and Pollen entropy requests from a CTR_DRBG.\n"
-    "(Server not yet implemented: this build prints usage only.)\n";
+    "usage: d20d [-dimqS] [-l HOST:PORT]... [-L HOST:PORT]... [--cert FILE --key FILE]\n"
+    "            [--tls] [-c CHILDREN] [-C PER_ADDRESS] [-t SECONDS] [-u USER]\n"
+    "            [-r DIR] [-p PIDFILE]\n"
+    "Answer D20 API v1 (/api/entropy, /api/status) and Pollen entropy requests.\n"
+    "  -l HOST:PORT   listen for HTTP (repeatable; [::1]:PORT for IPv6;\n"
+    "                 default 0.0.0.0:" D20D_PORT " and [::]:" D20D_PORT ")\n"
+    "  -L HOST:PORT   listen for HTTPS (repeatable; needs --cert and --key)\n"
+    "  --cert FILE    PEM certificate chain, leaf first (reloaded on SIGHUP)\n"
+    "  --key FILE     PEM private key, EC or RSA (reloaded on SIGHUP)\n"
+    "  --tls          speak TLS on -i and on systemd-activated sockets\n"
+    "  -i             serve one connection on stdin/stdout (inetd, tcpserver)\n"
+    "  -d             run in the background (log with -S); -p PIDFILE to record it\n"
+    "  -c N           at most N children (default " STR(D20D_CHILDREN) "); more connections wait\n"
+    "  -C N           at most N connections per IPv4 address or IPv6 /64\n"
+    "                 (default " STR(D20D_PER_ADDR) "); more get 503\n"
+    "  -t SECONDS     deadline for a whole connection (default " STR(D20D_DEADLINE) ")\n"
+    "  -u USER        when started as root, serve as USER (default " D20D_USER ")\n"
+    "  -r DIR         when started as root, chroot to empty DIR\n"
+    "                 (default " D20D_CHROOT ")\n"
+    "  -m, --mix      also mix each challenge into /dev/urandom (no credit)\n"
+    "  -S             log to syslog instead of stderr\n"
+    "  -q             log errors only\n"
+    "  -V, --version  print the version\n";
+
+struct listener {
+	int fd;
+	int tls;
+};
+
+/* One connection, plain or TLS. */
+struct conn {
+	int rfd, wfd;
+	int tls;
+	char peer[INET6_ADDRSTRLEN];
+	struct timespec start;
+};
+
+/* What a request is answered with; body is small and fixed. */
+struct reply {
+	const char *type;
+	const char *extra;		/* NULL or extra header lines */
+	char body[512];
+	size_t len;
+};
+
+/* The parent's record of a child: its pid and its client's address key. */
+struct child {
+	pid_t pid;
+	uint8_t key[9];
+};
+
+static struct {
+	int inetd, tls, daemon, syslog, quiet, mix;
+	unsigned long children, per_addr, deadline;
+	const char *user, *root, *pidfile, *cert, *key;
+} opt = { .children = D20D_CHILDREN, .per_addr = D20D_PER_ADDR,
+	.deadline = D20D_DEADLINE, .user = D20D_USER, .root = D20D_CHROOT };
+
+static struct listener listeners[D20D_LISTEN_MAX];
+static int nlisteners;
+static struct child kids[D20D_CHILDREN_MAX];
+static unsigned long nkids;
+static int as_root;		/* started as root: children chroot and drop */
+static uid_t run_uid;
+static gid_t run_gid;
+static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t got_term, got_hup, timed_out;
+
+/* ---- logging ---- */
+
+static void
+logline(int prio, const char *fmt, ...)
+{
+	char msg[256], line[sizeof(msg) + 32], stamp[24];
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (opt.syslog) {
+		syslog(prio, "%s", msg);
+		return;
+	}
+	if (opt.quiet > 1)
+		return;		/* -i with stderr on the client's socket */
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* one write per line, so lines of concurrent children never mix */
+	n = snprintf(line, sizeof(line), "%s %s\n", stamp, msg);
+	if (n > 0 && (size_t)n < sizeof(line))
+		(void)write_full(2, line, (size_t)n);
+}
+
+/* Start-up failures only: main's helpers die, nothing later does. */
+static void
+die(int status, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (opt.syslog)
+		syslog(LOG_ERR, "%s", msg);
+	fprintf(stderr, "d20d: %s\n", msg);
+	exit(status);
+}
+
+/* Client bytes shown in a log line: printable ASCII only, cut short. */
+static void
+log_safe(char *out, size_t max, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < max; i++)
+		out[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+	if (i == 0 && max > 1)
+		out[i++] = '-', out[i] = '\0';
+}
+
+static void
+log_request(const struct conn *c, const struct http_request *req,
+    enum http_status st, size_t bytes)
+{
+	char method[HTTP_METHOD_MAX + 1], path[D20D_LOG_PATH_MAX + 1];
+	struct timespec now;
+	long ms;
+
+	if (opt.quiet && st < 500)
+		return;
+	log_safe(method, sizeof(method), req->method_name);
+	log_safe(path, sizeof(path), req->path);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long)(now.tv_sec - c->start.tv_sec) * 1000 +
+	    (now.tv_nsec - c->start.tv_nsec) / 1000000;
+	logline(st < 500 ? LOG_INFO : LOG_ERR, "%s %s %s %d %zu %ldms",
+	    c->peer, method, path, (int)st, bytes, ms);
+}
+
+/* ---- one connection ---- */
+
+static ssize_t
+conn_read(struct conn *c, void *buf, size_t len)
+{
+#if D20_TLS
+	if (c->tls)
+		return tls_read(buf, len);
+#endif
+	return read(c->rfd, buf, len);
+}
+
+static int
+conn_write(struct conn *c, const void *buf, size_t len)
+{
+#if D20_TLS
+	if (c->tls)
+		return tls_write(buf, len);
+#endif
+	return write_full(c->wfd, buf, len);
+}
+
+/* T: the server's UTC time to the second. */
+static void
+utc_now(char out[20])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* --mix: SHA-512(C || nanosecond time) into the kernel pool, no credit.
+ * A failed write costs the client nothing, so it is ignored. */
+static void
+mix(const uint8_t *ch, size_t chlen)
+{
+	uint8_t d[SHA512_SIZE];
+	struct timespec ts;
+	sha512_ctx h;
+
+	if (mix_fd < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sha512_init(&h);
+	sha512_update(&h, ch, chlen);
+	sha512_update(&h, &ts, sizeof(ts));
+	sha512_final(&h, d);
+	(void)write_full(mix_fd, d, sizeof(d));
+	memzero(d, sizeof(d));
+}
+
+/* out = SHA-512(C || R) for len fresh bytes R from a CTR_DRBG that this
+ * process instantiates from getrandom now: a child shares its parent's
+ * memory, so no state may be carried over from before the fork. The
+ * challenge goes in as additional input. Returns 0 or -1. */
+static int
+entropy_hash(uint8_t out[SHA512_SIZE], const uint8_t *ch, size_t chlen,
+    size_t len)
+{
+	static const char domain[] = "d20d v1";
+	uint8_t seed[DRBG_STRENGTH + 16], pers[sizeof(domain) + 32];
+	uint8_t r[D20_ENTROPY_BYTES];
+	struct timespec ts;
+	pid_t pid = getpid();
+	drbg_ctx drbg;
+	sha512_ctx h;
+	int ret = -1;
+
+	memset(&drbg, 0, sizeof(drbg));
+	if (len > sizeof(r) || getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	memcpy(pers, domain, sizeof(domain));
+	memcpy(pers + sizeof(domain), &pid, sizeof(pid));
+	memcpy(pers + sizeof(domain) + sizeof(pid), &ts, sizeof(ts));
+	if (drbg_instantiate(&drbg, seed, DRBG_STRENGTH, seed + DRBG_STRENGTH, 16,
+	    pers, sizeof(domain) + sizeof(pid) + sizeof(ts), NULL, NULL) != DRBG_OK ||
+	    drbg_generate(&drbg, r, len, ch, chlen, 0) != DRBG_OK)
+		goto out;
+	sha512_init(&h);
+	sha512_update(&h, ch, chlen);
+	sha512_update(&h, r, len);
+	sha512_final(&h, out);
+	ret = 0;
+out:
+	drbg_destroy(&drbg);
+	memzero(seed, sizeof(seed));
+	memzero(r, sizeof(r));
+	return ret;
+}
+
+static enum http_status
+reply_text(struct reply *r, enum http_status st, const char *type,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->body, sizeof(r->body), fmt, ap);
+	va_end(ap);
+	r->type = type;
+	r->len = n > 0 && (size_t)n < sizeof(r->body) ? (size_t)n : 0;
+	return st;
+}
+
+static enum http_status
+reply_error(struct reply *r, enum http_status st, const char *msg)
+{
+	return reply_text(r, st, "application/json", "{\"error\":\"%s\"}\n", msg);
+}
+
+/* The challenge: from a form body first (as pollen's FormValue does),
+ * else from the query. A value too long for the body is 413, for the
+ * query 414. */
+static enum http_status
+find_challenge(const struct http_request *req, uint8_t ch[CHALLENGE_MAX],
+    size_t *chlen)
+{
+	enum http_status st = HTTP_NOT_FOUND;
+
+	if (req->body && req->form)
+		st = http_form_get(req->body, req->bodylen, "challenge", ch,
+		    CHALLENGE_MAX, chlen);
+	if (st != HTTP_NOT_FOUND || !req->query)
+		return st;
+	st = http_form_get(req->query, req->querylen, "challenge", ch,
+	    CHALLENGE_MAX, chlen);
+	return st == HTTP_PAYLOAD_TOO_LARGE ? HTTP_URI_TOO_LONG : st;
+}
+
+/* An entropy answer to challenge ch at time t: D20 API v1 JSON, or the
+ * Pollen form's two lines. */
+static enum http_status
+reply_entropy(struct reply *r, int d20, const uint8_t *ch, size_t chlen,
+    const char *t)
+{
+	uint8_t d1[SHA512_SIZE], d2[SHA512_SIZE];
+	char h1[2 * SHA512_SIZE + 1], h2[2 * SHA512_SIZE + 1];
+	enum http_status st = HTTP_INTERNAL_ERROR;
+	sha512_ctx h;
+
+	if (opt.mix)
+		mix(ch, chlen);
+	if (entropy_hash(d2, ch, chlen, d20 ? D20_ENTROPY_BYTES :
+	    POLLEN_ENTROPY_BYTES) < 0) {
+		reply_error(r, st, "no entropy");
+		goto out;
+	}
+	sha512_init(&h);
+	sha512_update(&h, ch, chlen);
+	if (d20)
+		sha512_update(&h, t, strlen(t));
+	sha512_final(&h, d1);
+	hex_encode(h1, d1, sizeof(d1));
+	hex_encode(h2, d2, sizeof(d2));
+	if (d20)
+		st = reply_text(r, HTTP_OK, "application/json", "{\"apiVersion\":\"1\","
+		    "\"challengeResponse\":\"%s\",\"entropy\":\"%s\",\"time\":\"%s\"}\n",
+		    h1, h2, t);
+	else
+		st = reply_text(r, HTTP_OK, "text/plain", "%s\n%s\n", h1, h2);
+out:
+	memzero(d2, sizeof(d2));
+	memzero(h2, sizeof(h2));
+	return st;
+}
+
+/* The request path: route a parsed request to its answer. */
+static enum http_status
+answer(const struct http_request *req, struct reply *r)
+{
+	uint8_t ch[CHALLENGE_MAX];
+	char t[20];
+	enum http_status st;
+	size_t chlen = 0;
+	int d20 = strcmp(req->path, "/api/entropy") == 0;
+
+	utc_now(t);
+	if (strcmp(req->path, "/api/status") == 0) {
+		if (req->method != HTTP_GET) {
+			r->extra = "Allow: GET\r\n";
+			return reply_error(r, HTTP_METHOD_NOT_ALLOWED, "use GET");
+		}
+		return reply_text(r, HTTP_OK, "application/json",
+		    "{\"apiVersion\":\"1\",\"status\":\"ok\",\"time\":\"%s\"}\n", t);
+	}
+	if (!d20 && strncmp(req->path, "/api/", 5) == 0)
+		return reply_error(r, HTTP_NOT_FOUND, "no such endpoint");
+	st = find_challenge(req, ch, &chlen);
+	if (st == HTTP_OK && chlen == 0)
+		st = HTTP_NOT_FOUND;	/* pollen treats an empty one as none */
+	if (st == HTTP_NOT_FOUND && !d20)
+		return reply_text(r, HTTP_BAD_REQUEST, "text/plain", "d20d: send a "
+		    "challenge: GET /api/entropy?challenge=C (D20) or POST / with "
+		    "challenge=C (Pollen)\n");
+	if (st == HTTP_NOT_FOUND)
+		st = reply_error(r, HTTP_BAD_REQUEST, "challenge is required");
+	else if (st != HTTP_OK)
+		st = reply_error(r, st, "bad challenge");
+	else if (d20 && chlen < CHALLENGE_MIN)
+		st = reply_error(r, HTTP_BAD_REQUEST, "challenge must be at least 8 bytes");
+	else
+		st = reply_entropy(r, d20, ch, chlen, t);
+	memzero(ch, sizeof(ch));
+	return st;
+}
+
+/* Read the rest of what the client sends, for a short while, before
+ * closing: closing with unread bytes makes the kernel send a reset that
+ * can destroy the error response still on its way. */
+static void
+linger_close(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char sink[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	shutdown(fd, SHUT_WR);
+	while (total < 16 * sizeof(sink) && poll(&p, 1, 200) == 1) {
+		n = read(fd, sink, sizeof(sink));
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+}
+
+/* Read one request, answer it, log it. Returns the status answered, or 0
+ * when the client sent nothing or the answer could not be written. */
+static enum http_status
+serve(struct conn *c)
+{
+	static char buf[HTTP_REQ_MAX];
+	char out[1024];
+	struct http_request req;
+	struct reply r = { "application/json", NULL, "", 0 };
+	enum http_status st = HTTP_INCOMPLETE;
+	size_t len = 0, head;
+	ssize_t n;
+	int sent, continued = 0;
+
+	memset(&req, 0, sizeof(req));
+	/* the parser refuses each part at its own bound (config.h), so the
+	 * loop ends before buf fills */
+	while (st == HTTP_INCOMPLETE && len < sizeof(buf)) {
+		n = conn_read(c, buf + len, sizeof(buf) - len);
+		if (n < 0 && errno == EINTR && !timed_out)
+			continue;
+		if (n < 0 && timed_out)
+			st = HTTP_REQUEST_TIMEOUT;
+		else if (n <= 0 && len == 0)
+			return 0;	/* connected and left: nothing to answer */
+		else if (n <= 0)
+			st = HTTP_BAD_REQUEST;
+		else
+			st = http_parse_request(&req, buf, len += (size_t)n);
+		/* curl sends a large body only after this, or after a second */
+		if (st == HTTP_INCOMPLETE && req.expect_continue && !continued) {
+			continued = 1;
+			if (conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25) < 0)
+				st = HTTP_BAD_REQUEST;
+		}
+	}
+	if (st == HTTP_INCOMPLETE)
+		st = HTTP_INTERNAL_ERROR;
+	if (st == HTTP_OK)
+		st = answer(&req, &r);
+	else
+		reply_error(&r, st, http_reason(st));
+
+	head = http_response_head(out, sizeof(out) - r.len, st, r.type, r.len, r.extra);
+	memcpy(out + head, r.body, r.len);
+	memzero(r.body, sizeof(r.body));
+	sent = head > 0 && conn_write(c, out, head + r.len) == 0;
+	log_request(c, &req, st, sent ? head + r.len : 0);
+	memzero(out, sizeof(out));
+	return sent ? st : 0;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	/* first the deadline (serve answers 408), then a short grace for
+	 * that answer; a second alarm ends the process wherever it is */
+	if (timed_out)
+		_exit(EXIT_CONN);
+	timed_out = 1;
+	alarm(D20D_WRITE_GRACE);
+}
+
+/* Started as root: chroot to the empty directory, drop groups, gid and
+ * uid, and make sure root cannot be regained before reading a byte. */
+static int
+drop_privileges(void)
+{
+	if (!as_root)
+		return 0;
+	if (chroot(opt.root) < 0 || chdir("/") < 0)
+		return -1;
+	if (setgroups(1, &run_gid) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
+		return -1;
+	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
+		return -1;
+	as_root = 0;	/* done once for this process and its children */
+	return 0;
+}
+
+static void
+peer_name(int fd, char out[INET6_ADDRSTRLEN])
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const struct sockaddr_in6 *s6 = (const void *)&ss;
+	const struct sockaddr_in *s4 = (const void *)&ss;
+
+	strcpy(out, "-");
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &s4->sin_addr, out, INET6_ADDRSTRLEN);
+	else if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, out, INET6_ADDRSTRLEN);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &s6->sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+/* A child (or -i): one connection under one deadline. Returns an exit
+ * status. */
+static int
+handle(int rfd, int wfd, int tls)
+{
+	struct sigaction sa;
+	struct conn c;
+	enum http_status st;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: a blocked read returns */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned)opt.deadline);
+	clock_gettime(CLOCK_MONOTONIC, &c.start);
+	c.rfd = rfd;
+	c.wfd = wfd;
+	c.tls = tls;
+	peer_name(rfd, c.peer);
+	if (drop_privileges() < 0) {
+		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
+		return EXIT_CONN;
+	}
+#if D20_TLS
+	if (tls) {
+		/* BearSSL's own generator, seeded fresh in this process */
+		unsigned char seed[32];
+		int r = -1, one = 1;
+
+		/* the handshake flight leaves in several writes: without this,
+		 * Nagle holds the later ones for the client's delayed ACK */
+		(void)setsockopt(wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+		if (getrandom(seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
+			r = tls_server_start(rfd, wfd, seed);
+		memzero(seed, sizeof(seed));
+		if (r < 0) {
+			logline(LOG_ERR, "%s TLS: cannot start", c.peer);
+			return EXIT_CONN;
+		}
+	}
+#endif
+	st = serve(&c);
+#if D20_TLS
+	if (tls && st == 0 && tls_last_error()[0] != '\0' && !opt.quiet)
+		logline(LOG_INFO, "%s TLS: %s", c.peer, tls_last_error());
+	if (tls)
+		tls_close();
+#endif
+	if (!tls && rfd == wfd && st != HTTP_OK)
+		linger_close(rfd);
+	return st ? EXIT_OK : EXIT_CONN;
+}
+
+/* ---- the parent: listeners, children, signals ---- */
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else if (sig != SIGCHLD)
+		got_term = 1;
+	/* wake poll; a full pipe already has a wake-up in it */
+	(void)!write(sig_pipe[1], "", 1);
+	errno = e;
+}
+
+/* The key that -C counts by: an IPv4 address, or an IPv6 /64. */
+static void
+addr_key(const struct sockaddr_storage *ss, uint8_t key[9])
+{
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+	const struct sockaddr_in *s4 = (const void *)ss;
+
+	memset(key, 0, 9);
+	if (ss->ss_family == AF_INET) {
+		memcpy(key + 1, &s4->sin_addr, 4);
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(key + 1, s6->sin6_addr.s6_addr + 12, 4);
+	} else {
+		key[0] = 6;
+		memcpy(key + 1, s6->sin6_addr.s6_addr, 8);
+	}
+}
+
+static void
+reap(void)
+{
+	unsigned long i;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		for (i = 0; i < nkids; i++)
+			if (kids[i].pid == pid) {
+				kids[i] = kids[--nkids];
+				break;
+			}
+}
+
+static unsigned long
+addr_count(const uint8_t key[9])
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < nkids; i++)
+		n += memcmp(kids[i].key, key, 9) == 0;
+	return n;
+}
+
+/* At the per-address cap: a 503 the parent can send without blocking
+ * (it fits any socket buffer), never reading a byte. */
+static void
+refuse(int fd, const struct listener *l, const char *peer)
+{
+	static const char body[] = "{\"error\":\"too many connections\"}\n";
+	char out[512];
+	size_t n;
+
+	n = http_response_head(out, sizeof(out) - sizeof(body), HTTP_SERVICE_UNAVAILABLE,
+	    "application/json", sizeof(body) - 1, "Retry-After: 1\r\n");
+	memcpy(out + n, body, sizeof(body) - 1);
+	if (!l->tls && n > 0)
+		(void)!send(fd, out, n + sizeof(body) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (!opt.quiet)
+		logline(LOG_INFO, "%s - - 503 0 0ms", peer);
+}
+
+/* Accept one connection and hand it to a new child. Returns -1 when
+ * there was none to accept. */
+static int
+accept_one(const struct listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct sigaction sa;
+	char peer[INET6_ADDRSTRLEN];
+	uint8_t key[9];
+	unsigned long i, same;
+	pid_t pid;
+	int fd;
+
+	fd = accept(l->fd, (struct sockaddr *)&ss, &sl);
+	if (fd < 0) {
+		/* out of descriptors or memory: the listener stays readable,
+		 * so pause rather than spin */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			poll(NULL, 0, 100);
+		return -1;	/* or nothing is waiting */
+	}
+	addr_key(&ss, key);
+	same = addr_count(key);
+	if (same >= opt.per_addr) {
+		/* a client may reconnect before its last child is reaped */
+		reap();
+		same = addr_count(key);
+	}
+	if (same >= opt.per_addr) {
+		peer_name(fd, peer);
+		refuse(fd, l, peer);
+		close(fd);
+		return 0;
+	}
+	pid = fork();
+	if (pid == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		/* a stopping parent waits for its children: they finish by
+		 * their own deadline */
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGCHLD, &sa, NULL);
+		for (i = 0; i < (unsigned long)nlisteners; i++)
+			close(listeners[i].fd);
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		_exit(handle(fd, fd, l->tls));
+	}
+	if (pid > 0) {
+		kids[nkids].pid = pid;
+		memcpy(kids[nkids].key, key, sizeof(key));
+		nkids++;
+	} else {
+		logline(LOG_ERR, "fork: %s", strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static void
+reload(void)
+{
+#if D20_TLS
+	char err[TLS_ERRLEN];
+
+	if (!opt.cert)
+		return;
+	if (tls_server_load(opt.cert, opt.key, err) < 0)
+		logline(LOG_ERR, "SIGHUP: keeping the old certificate: %s", err);
+	else if (!opt.quiet)
+		logline(LOG_INFO, "SIGHUP: reloaded %s", opt.cert);
+#endif
+}
+
+/* Accept until SIGTERM or SIGINT, then let children finish by their
+ * deadline (plus the grace to send a 408) and kill what is left. */
+static void
+run(void)
+{
+	struct pollfd pfd[D20D_LISTEN_MAX + 1];
+	struct timespec stop, now;
+	char drain[64];
+	int i, k, n, ready;
+
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			reload();
+		}
+		pfd[0].fd = sig_pipe[0];
+		pfd[0].events = POLLIN;
+		n = 1;
+		/* at the child cap, leave new connections in the backlog */
+		for (i = 0; nkids < opt.children && i < nlisteners; i++, n++) {
+			pfd[n].fd = listeners[i].fd;
+			pfd[n].events = POLLIN;
+		}
+		ready = poll(pfd, (nfds_t)n, -1);
+		if (ready < 0 && errno != EINTR)
+			break;
+		while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+			;
+		reap();
+		if (ready <= 0)
+			continue;	/* revents are not set */
+		/* take a burst of waiting connections per wake-up, yet look
+		 * at signals again soon */
+		for (i = 1; i < n && !got_term; i++)
+			for (k = 0; k < 64 && pfd[i].revents & POLLIN; k++) {
+				if (nkids >= opt.children)
+					reap();	/* as in accept_one */
+				if (nkids >= opt.children ||
+				    accept_one(&listeners[i - 1]) < 0)
+					break;
+			}
+	}
+	for (i = 0; i < nlisteners; i++)
+		close(listeners[i].fd);
+	clock_gettime(CLOCK_MONOTONIC, &stop);
+	stop.tv_sec += (time_t)opt.deadline + D20D_WRITE_GRACE + 1;
+	while (reap(), nkids > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= stop.tv_sec) {
+			for (i = 0; i < (int)nkids; i++)
+				kill(kids[i].pid, SIGKILL);
+			stop.tv_sec = now.tv_sec + 5;
+		}
+		poll(NULL, 0, 50);
+	}
+}
+
+/* ---- start-up ---- */
+
+static unsigned long
+number(const char *s, const char *what, unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		die(EXIT_USAGE, "%s %s: expected a number from %lu to %lu",
+		    what, s, min, max);
+	return v;
+}
+
+static int
+listen_on(const char *spec, int tls)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *colon = strrchr(spec, ':'), *h = spec;
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s6 = (void *)&ss;
+	struct sockaddr_in *s4 = (void *)&ss;
+	socklen_t sl;
+	size_t hl;
+	int fd, one = 1, port;
+
+	if (nlisteners >= D20D_LISTEN_MAX)
+		die(EXIT_USAGE, "more than %d listeners", D20D_LISTEN_MAX);
+	if (!colon || colon == spec)
+		die(EXIT_USAGE, "%s: expected HOST:PORT or [IPV6]:PORT", spec);
+	port = (int)number(colon + 1, tls ? "-L" : "-l", 0, 65535);
+	hl = (size_t)(colon - spec);
+	if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']')
+		h++, hl -= 2;
+	if (hl >= sizeof(host))
+		die(EXIT_USAGE, "%s: bad address", spec);
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	memset(&ss, 0, sizeof(ss));
+	if (h == spec && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		sl = sizeof(*s4);
+	} else if (h != spec && inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		sl = sizeof(*s6);
+	} else {
+		die(EXIT_USAGE, "%s: expected a numeric IPv4 address or [IPv6]", spec);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && ss.ss_family == AF_INET6 && errno == EAFNOSUPPORT)
+		return -1;	/* a kernel without IPv6: the default [::] is skipped */
+	if (fd < 0)
+		die(EXIT_START, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* [::] must not take the IPv4 port from 0.0.0.0 */
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, D20D_BACKLOG) < 0)
+		die(EXIT_START, "%s %s: %s", tls ? "-L" : "-l", spec, strerror(errno));
+	listeners[nlisteners].fd = fd;
+	listeners[nlisteners].tls = tls;
+	nlisteners++;
+	return fd;
+}
+
+/* systemd socket activation: listening sockets from descriptor 3 on,
+ * TLS with --tls or when named "tls" (FileDescriptorName=tls). */
+static void
+activated(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	char *end;
+	long n, i;
+	size_t k;
+
+	if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+		return;
+	n = strtol(fds, &end, 10);
+	if (*end || n < 1 || n > D20D_LISTEN_MAX - nlisteners)
+		die(EXIT_START, "LISTEN_FDS=%s: expected 1 to %d", fds, D20D_LISTEN_MAX);
+	for (i = 0; i < n; i++) {
+		for (k = 0; names && names[k] && names[k] != ':'; k++)
+			;
+		listeners[nlisteners].fd = 3 + (int)i;
+		listeners[nlisteners].tls = opt.tls ||
+		    (names && k == 3 && strncmp(names, "tls", 3) == 0);
+		fcntl(3 + (int)i, F_SETFL, fcntl(3 + (int)i, F_GETFL) | O_NONBLOCK);
+		fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
+		nlisteners++;
+		if (names)
+			names = names[k] ? names + k + 1 : NULL;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+static void
+show_listeners(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char a[INET6_ADDRSTRLEN];
+	int i, port;
+	const struct sockaddr_in6 *s6 = (const void *)&ss;
+	const struct sockaddr_in *s4 = (const void *)&ss;
+
+	for (i = 0; i < nlisteners && !opt.quiet; i++) {
+		sl = sizeof(ss);
+		if (getsockname(listeners[i].fd, (struct sockaddr *)&ss, &sl) < 0)
+			continue;
+		if (ss.ss_family == AF_INET6) {
+			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+			port = ntohs(s6->sin6_port);
+		} else if (ss.ss_family == AF_INET) {
+			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+			port = ntohs(s4->sin_port);
+		} else {
+			continue;
+		}
+		logline(LOG_INFO, "listening on %s%s%s:%d (%s)", ss.ss_family ==
+		    AF_INET6 ? "[" : "", a, ss.ss_family == AF_INET6 ? "]" : "",
+		    port, listeners[i].tls ? "https" : "http");
+	}
+}
+
+/* Started as root: who to serve as, and an empty directory to chroot to. */
+static void
+setup_root(void)
+{
+	struct passwd *pw;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	pw = getpwnam(opt.user);
+	if (!pw)
+		die(EXIT_START, "-u %s: no such user", opt.user);
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		die(EXIT_START, "-u %s: refusing to serve as root", opt.user);
+	run_uid = pw->pw_uid;
+	run_gid = pw->pw_gid;
+	if (mkdir(opt.root, 0555) < 0 && errno != EEXIST)
+		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
+	if (stat(opt.root, &st) < 0 || !S_ISDIR(st.st_mode))
+		die(EXIT_START, "-r %s: not a directory", opt.root);
+	if (st.st_uid != 0 || (st.st_mode & 022))
+		die(EXIT_START, "-r %s: must be owned by root and not writable "
+		    "by others", opt.root);
+	d = opendir(opt.root);
+	if (!d)
+		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			die(EXIT_START, "-r %s: not empty", opt.root);
+	closedir(d);
+	as_root = 1;
+}
+
+static void
+daemonize(void)
+{
+	int fd;
+
+	switch (fork()) {
+	case -1:
+		die(EXIT_START, "fork: %s", strerror(errno));
+	case 0:
+		break;
+	default:
+		_exit(EXIT_OK);
+	}
+	setsid();
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		die(EXIT_START, "/dev/null: %s", strerror(errno));
+	dup2(fd, 0);
+	dup2(fd, 1);
+	if (opt.syslog)
+		dup2(fd, 2);	/* without -S, stderr stays where the log goes */
+	if (fd > 2)
+		close(fd);
+}
+
+static void
+write_pidfile(void)
+{
+	char line[32];
+	int fd, n;
+
+	fd = open(opt.pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	if (fd < 0 || write_full(fd, line, (size_t)n) < 0)
+		die(EXIT_START, "-p %s: %s", opt.pidfile, strerror(errno));
+	close(fd);
+}
 
 int
 main(int argc, char *argv[])
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(usage, stdout);
-		return 0;
+	static const struct option longopts[] = {
+		{ "cert", required_argument, NULL, 'A' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "tls", no_argument, NULL, 'T' },
+		{ "mix", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *plain[D20D_LISTEN_MAX], *secure[D20D_LISTEN_MAX];
+	int nplain = 0, nsecure = 0, c, i;
+	struct sigaction sa;
+
+	while ((c = getopt_long(argc, argv, "c:C:dhil:L:mp:qr:St:u:V", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c': opt.children = number(optarg, "-c", 1, D20D_CHILDREN_MAX); break;
+		case 'C': opt.per_addr = number(optarg, "-C", 1, D20D_CHILDREN_MAX); break;
+		case 't': opt.deadline = number(optarg, "-t", 1, D20D_DEADLINE_MAX); break;
+		case 'd': opt.daemon = 1; break;
+		case 'i': opt.inetd = 1; break;
+		case 'm': opt.mix = 1; break;
+		case 'q': opt.quiet = 1; break;
+		case 'S': opt.syslog = 1; break;
+		case 'p': opt.pidfile = optarg; break;
+		case 'r': opt.root = optarg; break;
+		case 'u': opt.user = optarg; break;
+		case 'A': opt.cert = optarg; break;
+		case 'K': opt.key = optarg; break;
+		case 'T': opt.tls = 1; break;
+		case 'l':
+		case 'L':
+			if (nplain + nsecure >= D20D_LISTEN_MAX)
+				die(EXIT_USAGE, "more than %d listeners", D20D_LISTEN_MAX);
+			if (c == 'l')
+				plain[nplain++] = optarg;
+			else
+				secure[nsecure++] = optarg;
+			break;
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		case 'V': puts("d20d " VERSION); return EXIT_OK;
+		default: fputs(usage, stderr); return EXIT_USAGE;
+		}
 	}
-	fputs(usage, stderr);
-	return 2;
+	if (optind < argc) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+#if !D20_TLS
+	if (nsecure || opt.tls || opt.cert || opt.key)
+		die(EXIT_USAGE, "built without TLS (TLS=0): -L, --tls, --cert and "
+		    "--key are not available");
+#else
+	if ((nsecure || opt.tls) && (!opt.cert || !opt.key))
+		die(EXIT_USAGE, "-L and --tls need --cert and --key");
+	if ((opt.cert || opt.key) && !(opt.cert && opt.key))
+		die(EXIT_USAGE, "--cert and --key go together");
+#endif
+	if (opt.inetd && (nplain || nsecure || opt.daemon))
+		die(EXIT_USAGE, "-i serves stdin: no -l, -L or -d");
+
+	signal(SIGPIPE, SIG_IGN);
+	if (opt.syslog)
+		openlog("d20d", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (geteuid() == 0)
+		setup_root();
+	if (opt.mix && (mix_fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0)
+		die(EXIT_START, "--mix: /dev/urandom: %s", strerror(errno));
+#if D20_TLS
+	if (opt.cert) {
+		char err[TLS_ERRLEN];
+
+		if (tls_server_load(opt.cert, opt.key, err) < 0)
+			die(EXIT_START, "%s", err);
+	}
+#endif
+	if (opt.inetd) {
+		/* inetd and systemd's Accept=yes may hand the socket over as
+		 * stderr too: log lines must not land in the answer */
+		struct stat s0, s2;
+
+		if (!opt.syslog && fstat(0, &s0) == 0 && fstat(2, &s2) == 0 &&
+		    s0.st_dev == s2.st_dev && s0.st_ino == s2.st_ino)
+			opt.quiet = 2;
+		return handle(0, 1, opt.tls);
+	}
+
+	/* choose the AES implementation once, here, not in every child */
+	(void)aes_get_impl();
+	activated();
+	for (i = 0; i < nplain; i++)
+		listen_on(plain[i], 0);
+	for (i = 0; i < nsecure; i++)
+		listen_on(secure[i], 1);
+	if (nlisteners == 0) {
+		listen_on("0.0.0.0:" D20D_PORT, 0);
+		listen_on("[::]:" D20D_PORT, 0);
+	}
+
+	if (pipe(sig_pipe) < 0)
+		die(EXIT_START, "pipe: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	if (opt.daemon)
+		daemonize();
+	if (opt.pidfile)
+		write_pidfile();
+	/* With nothing to reload on SIGHUP, the parent needs no file and no
+	 * root either: it drops here, once, and its children inherit that.
+	 * With a certificate it stays root, unchrooted, to reread it; it
+	 * never reads from a client, and each child drops before it does. */
+	if (!opt.cert && drop_privileges() < 0)
+		die(EXIT_START, "cannot drop privileges: %s", strerror(errno));
+	show_listeners();
+	run();
+	if (opt.pidfile)
+		(void)unlink(opt.pidfile);	/* fails once dropped and chrooted */
+	if (!opt.quiet)
+		logline(LOG_INFO, "stopped");
+	return EXIT_OK;
 }

@@ -1,0 +1,48 @@
+/* config.h - every limit of d20d and its HTTP parser in one place.
+ * Change a number here and rebuild; nothing else hard-codes these. */
+#ifndef D20_CONFIG_H
+#define D20_CONFIG_H
+
+/* ---- one request (http.c) ---- */
+
+/* Request line with its line end ("GET /api/entropy?challenge=... HTTP/1.1"):
+ * room for a CHALLENGE_MAX challenge sent fully percent-encoded. Past it: 414. */
+#define HTTP_LINE_MAX 4096
+/* Header section after the request line, final empty line included: 431. */
+#define HTTP_HEAD_MAX 4096
+/* Header fields; a flood of tiny headers is refused before HEAD_MAX: 431. */
+#define HTTP_HEADERS_MAX 32
+/* Body (Content-Length): a form with a fully encoded challenge fits. 413. */
+#define HTTP_BODY_MAX 4096
+/* Path after percent-decoding: 414. */
+#define HTTP_PATH_MAX 256
+/* Method names longer than this are not ours: 501. */
+#define HTTP_METHOD_MAX 15
+/* The whole request buffer: the parser refuses each part at its own bound,
+ * so a request that fills this buffer has already been answered. */
+#define HTTP_REQ_MAX (HTTP_LINE_MAX + HTTP_HEAD_MAX + HTTP_BODY_MAX)
+
+/* ---- challenges (d20d.c) ---- */
+
+#define CHALLENGE_MIN 8		/* D20 API v1: at least 8 bytes */
+#define CHALLENGE_MAX 1024	/* after decoding; longer: 413 (body), 414 (query) */
+#define D20_ENTROPY_BYTES 128	/* R for the D20 API */
+#define POLLEN_ENTROPY_BYTES 64	/* R for the Pollen form (pollen's -bytes default) */
+
+/* ---- the daemon (d20d.c) ---- */
+
+#define D20D_PORT "27184"
+#define D20D_LISTEN_MAX 16	/* -l, -L and activated sockets together */
+#define D20D_BACKLOG 1024
+#define D20D_CHILDREN 256	/* -c default */
+#define D20D_CHILDREN_MAX 4096	/* -c upper bound: the child table is static */
+#define D20D_PER_ADDR 16	/* -C default: per IPv4 address or IPv6 /64 */
+#define D20D_DEADLINE 5		/* -t default, seconds for a whole connection */
+#define D20D_DEADLINE_MAX 300
+#define D20D_WRITE_GRACE 1	/* seconds to send a 408 after the deadline */
+#define D20D_STOP_GRACE 10	/* SIGTERM: seconds children get to finish */
+#define D20D_USER "nobody"
+#define D20D_CHROOT "/var/empty"	/* created (empty, 0555) if missing */
+#define D20D_LOG_PATH_MAX 64	/* path characters shown in a log line */
+
+#endif

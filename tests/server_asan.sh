@@ -1,0 +1,21 @@
+#!/bin/sh
+# tests/server_asan.sh - d20d built with the host compiler under ASan and
+# UBSan (TLS=0), run through the endpoint, hostile-request and start-up
+# checks of tests/server_test.py. A memory or undefined-behaviour error
+# aborts the child (its client then gets no answer and a check fails) and
+# leaves a report in the server's log, which the last check looks for.
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+bin=$BUILD/asan/d20d
+mkdir -p "$BUILD/asan"
+if ! ${HOSTCC:-cc} -D_DEFAULT_SOURCE -DVERSION='"asan"' -DD20_TLS=0 -std=c99 -O1 -g \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+    -o "$bin" d20d.c http.c sha512.c aes.c drbg.c util.c; then
+	echo "not ok - d20d builds under ASan and UBSan"
+	exit 1
+fi
+echo "ok - d20d builds under ASan and UBSan"
+# children leave by _exit and chroot away from /proc: no leak check there
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_test.py basic |
+	sed 's/^\(not \)*ok - /&asan: /'
