@@ -14,10 +14,10 @@ BEARSSL_INC_1 = -I$(BEARSSL)/inc
 BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
-HDR = config.mk util.h sha512.h aes.h drbg.h tls.h config.h http.h
+HDR = config.mk util.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
-D20_MODS = d20 $(CRYPTO) $(TLS_MOD_$(TLS))
+D20_MODS = d20 url answer $(CRYPTO) $(TLS_MOD_$(TLS))
 D20D_MODS = d20d http $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
@@ -50,16 +50,17 @@ $(BEARSSL_LIB_1):
 # then build in a second make, so that a parallel make never compiles
 # before the compiler is there.
 
-# The main job: for now, build both programs and show their usage.
+# The main job: build, start a d20d on loopback, ask it with d20 -v.
 demo:
 	@sh tools/deps.sh build
 	@$(MAKE) --no-print-directory all
-	./d20 --help
-	./d20d --help
+	@sh tools/demo.sh
 
 # ---- tests ----
 
-UNIT = util_test sha512_test aes_test drbg_test http_test
+UNIT = util_test sha512_test aes_test drbg_test http_test url_test answer_test
+url_test_SRC = tests/url_test.c url.c
+answer_test_SRC = tests/answer_test.c answer.c sha512.c util.c
 http_test_SRC = tests/http_test.c http.c util.c
 util_test_SRC = tests/util_test.c util.c
 sha512_test_SRC = tests/sha512_test.c tests/rsp.c sha512.c util.c
@@ -91,13 +92,16 @@ TLS_TESTS_1 = tests/tls.sh
 TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
-SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS))
+SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
+	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS.
-FUZZ = request
+FUZZ = request answer url
+answer_SRC = tests/fuzz_answer.c answer.c sha512.c util.c
+url_SRC = tests/fuzz_url.c url.c
 request_SRC = tests/fuzz_request.c http.c util.c
 FUZZ_SECONDS = 10
 FUZZCC = clang
@@ -127,6 +131,12 @@ bench-crypto:
 	@$(MAKE) --no-print-directory $(BUILD)/bench_crypto
 	sh bench/crypto.sh $(BUILD)/bench_crypto
 
+# One d20 exchange beside pollinate, both against a local d20d.
+bench-client:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/tls0/d20
+	sh bench/client.sh
+
 # d20d beside Debian's pollen under wrk (see bench/server.sh).
 bench-server:
 	@sh tools/deps.sh bench
@@ -147,4 +157,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check test fuzz bench-crypto bench-server install uninstall clean
+.PHONY: all demo check test fuzz bench-crypto bench-client bench-server install uninstall clean

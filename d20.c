@@ -1,19 +1,1128 @@
-/* d20 - seed the Linux RNG from d20d and Pollen servers (usage only for now). */
-#include <stdio.h>
+/* d20 - seed the Linux RNG from d20d and Pollen servers.
+ *
+ * Every server is asked at once, each from its own child process (tls.c
+ * keeps one connection per process): the child resolves, connects, runs
+ * TLS, sends the request, reads and verifies the answer and sends the
+ * parent fixed-size records through a pipe. The parent polls the pipes
+ * until one deadline, kills what is left, then mixes the verified answers
+ * into the kernel (or into the seed written by -o). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "answer.h"
+#include "sha512.h"
+#include "url.h"
+#include "util.h"
+#if D20_TLS
+#include "tls.h"
+#endif
+
+#define SERVERS_MAX 32
+#define SERVERS_FILE "/etc/d20/servers"
+#define LIST_MAX 16384			/* bytes of one server list file */
+#define PIN_MAX 64			/* "sha256//" and 44 base64 digits */
+#define REASON_MAX 200
+#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+/* RNDADDENTROPY from <linux/random.h>, which musl's headers lack. */
+#define D20_RNDADDENTROPY _IOW('R', 0x03, int[2])
+struct d20_pool_info {
+	int entropy_count;		/* bits credited */
+	int buf_size;
+	uint8_t buf[SHA512_SIZE];
+};
+
+enum stage {
+	ST_START, ST_RESOLVE, ST_CONNECT, ST_TLS, ST_SEND, ST_READ,
+	ST_OK, ST_FAIL
+};
+static const char *const stage_name[] = {
+	"starting", "resolving the name", "connecting", "in the TLS handshake",
+	"sending the request", "reading the answer"
+};
+
+enum auth { AUTH_NONE, AUTH_CA, AUTH_PIN };
+
+/* Child to parent, one write each. Smaller than PIPE_BUF, so every record
+ * arrives whole; the last one a child sends tells how it ended. */
+typedef struct {
+	int32_t stage;
+	int32_t proto;			/* enum answer_proto */
+	int32_t auth;			/* enum auth */
+	int32_t time_checked;
+	int64_t latency_us;
+	uint32_t bytes;			/* answer bytes received */
+	uint8_t mix[SHA512_SIZE];	/* the verified answer, hashed */
+	char reason[REASON_MAX];
+} record;
+/* Writes of at most PIPE_BUF bytes (4096 on Linux) never interleave. */
+typedef char record_fits_pipe_buf[sizeof(record) <= 4096 ? 1 : -1];
+
+typedef struct {
+	char text[URL_MAX + 1];		/* the URL as given, for messages */
+	url u;
+	char pin[PIN_MAX + 1];		/* from its list line, or --pin */
+	char challenge[ANSWER_CHALLENGE_LEN + 1];
+	pid_t pid;
+	int fd;				/* read end of its pipe, -1 when closed */
+	record r;
+	int credit;			/* bits credited to the kernel */
+} server;
+
+static struct {
+	int verbose, quiet, credit, credit_insecure, min;
+	long timeout_ms, max_skew, delay;
+	const char *out, *ca, *pin;
+} opt = { 0, 0, 64, 0, 1, 5000, 600, 0, NULL, NULL, NULL };
+
+static server servers[SERVERS_MAX];
+static int nservers;
+static char listbuf[LIST_MAX + 1];
 
 static const char usage[] =
-    "usage: d20 [-vq] [-f FILE] [--timeout S] URL...\n"
-    "Ask entropy servers for random bytes, verify each answer and feed the\n"
-    "Linux RNG. (Client not yet implemented: this build prints usage only.)\n";
+    "usage: d20 [-vq] [-f FILE] [-o FILE|-] [--timeout S] [--min N]\n"
+    "           [--credit BITS] [--credit-insecure] [--max-skew S]\n"
+    "           [--delay S] [--ca FILE] [--pin sha256//BASE64] [URL...]\n"
+    "Ask entropy servers (d20d or Pollen) at once for random bytes, verify\n"
+    "each answer and feed the Linux RNG. Without URL or -f, read "
+    SERVERS_FILE ".\n"
+    "  -v, --verbose      one line per server, kernel state, summary\n"
+    "  -q, --quiet        errors only\n"
+    "  -f, --file FILE    servers, one URL a line (and optionally its pin)\n"
+    "  -o, --output FILE  write the 64-byte seed there (- for stdout)\n"
+    "                     instead of feeding the kernel\n"
+    "  --timeout S        deadline for the whole run, DNS included (5)\n"
+    "  --min N            servers that must verify for exit status 0 (1)\n"
+    "  --credit BITS      entropy credited per authenticated answer (64)\n"
+    "  --credit-insecure  credit plain-HTTP answers too\n"
+    "  --max-skew S       largest accepted server clock offset (600)\n"
+    "  --delay S          first wait a random time up to S seconds\n"
+    "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
+    "  --pin PIN          sha256//BASE64 key pin for https servers\n"
+    "Exit status: 0 enough servers verified, 1 too few, 2 usage error.\n";
+
+/* A small snprintf: %s, %.*s, %c, %d, %u, %ld and %%; the result is
+ * always NUL-terminated and cut at size. Enough for d20's messages, and a
+ * tenth of the size of printf, which would weigh more than all of d20
+ * built without TLS. Returns the length written. */
+static size_t
+vfmt(char *buf, size_t size, const char *f, va_list ap)
+{
+	char num[24], *p;
+	const char *s;
+	size_t n = 0, len;
+	unsigned long u;
+	long v;
+	int prec;
+
+	for (; *f && n + 1 < size; f++) {
+		s = f;
+		len = 1;
+		if (*f == '%' && f[1]) {
+			prec = -1;
+			if (*++f == '.' && f[1] == '*') {
+				prec = va_arg(ap, int);
+				f += 2;
+			}
+			switch (*f) {
+			case 's':
+				s = va_arg(ap, const char *);
+				len = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
+				break;
+			case 'c':
+				num[0] = (char)va_arg(ap, int);
+				s = num;
+				break;
+			case 'd':
+			case 'l':
+				v = *f == 'l' && f[1] == 'd' ? (f++, va_arg(ap, long)) :
+				    va_arg(ap, int);
+				u = v < 0 ? 0 - (unsigned long)v : (unsigned long)v;
+				goto decimal;
+			case 'u':
+				v = 0;
+				u = va_arg(ap, unsigned);
+			decimal:
+				p = num + sizeof(num);
+				do
+					*--p = (char)('0' + u % 10);
+				while (u /= 10);
+				if (v < 0)
+					*--p = '-';
+				s = p;
+				len = (size_t)(num + sizeof(num) - p);
+				break;
+			}
+		}
+		if (len > size - 1 - n)
+			len = size - 1 - n;
+		memcpy(buf + n, s, len);
+		n += len;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static size_t
+fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, f);
+	n = vfmt(buf, size, f, ap);
+	va_end(ap);
+	return n;
+}
+
+/* One line to stderr, written whole so that lines never interleave. */
+static void
+vsay(const char *f, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	memcpy(line, "d20: ", 5);
+	n = 5 + vfmt(line + 5, sizeof(line) - 6, f, ap);
+	line[n++] = '\n';
+	write_full(2, line, n);
+}
+
+static void
+say(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsay(f, ap);
+	va_end(ap);
+}
+
+/* Only main dies, and only at start-up: usage and configuration errors. */
+static void
+die(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsay(f, ap);
+	va_end(ap);
+	exit(2);
+}
+
+static long long
+now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static uint64_t
+cycles(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+#elif defined(__aarch64__)
+	uint64_t v;
+
+	__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#else
+	return 0;
+#endif
+}
+
+/* A domain string, with its NUL so that no string is a prefix of another. */
+#define HASH_DOMAIN(h, s) sha512_update((h), (s), sizeof(s))
+
+/* Hash a number as 8 big-endian bytes, so every field has a fixed size. */
+static void
+hash_u64(sha512_ctx *h, uint64_t v)
+{
+	uint8_t b[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+	sha512_update(h, b, 8);
+}
+
+/* Bytes with their length first, so that field boundaries are unambiguous. */
+static void
+hash_field(sha512_ctx *h, const void *p, size_t len)
+{
+	hash_u64(h, len);
+	sha512_update(h, p, len);
+}
+
+/* The challenge base: SHA-512 over sources that never block, because d20
+ * runs before the kernel RNG is ready and must not wait for it. */
+static void
+challenge_base(uint8_t out[SHA512_SIZE])
+{
+	uint8_t buf[64];
+	sha512_ctx h;
+	ssize_t n;
+	int fd;
+
+	sha512_init(&h);
+	HASH_DOMAIN(&h, "d20 v1 challenge base");
+	hash_u64(&h, cycles());
+	n = getrandom(buf, sizeof(buf), GRND_INSECURE);
+	if (n < 0 && errno == EINVAL)	/* kernels before 5.6 */
+		n = getrandom(buf, sizeof(buf), GRND_NONBLOCK);
+	hash_field(&h, buf, n > 0 ? (size_t)n : 0);
+	fd = open("/dev/urandom", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	hash_field(&h, buf, n > 0 ? (size_t)n : 0);
+	if (fd >= 0)
+		close(fd);
+	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
+	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
+	hash_u64(&h, (uint64_t)now_ns(CLOCK_BOOTTIME));
+	hash_u64(&h, (uint64_t)getpid());
+	hash_u64(&h, (uint64_t)(uintptr_t)&h);	/* stack address: ASLR */
+	hash_u64(&h, cycles());
+	sha512_final(&h, out);
+	memzero(buf, sizeof(buf));
+}
+
+/* Server i's own challenge: 128 hex digits from the base and its index. */
+static void
+challenge_for(char out[ANSWER_CHALLENGE_LEN + 1], const uint8_t base[SHA512_SIZE],
+    unsigned i)
+{
+	uint8_t d[SHA512_SIZE];
+	sha512_ctx h;
+
+	sha512_init(&h);
+	HASH_DOMAIN(&h, "d20 v1 challenge");
+	sha512_update(&h, base, SHA512_SIZE);
+	hash_u64(&h, i);
+	sha512_final(&h, d);
+	hex_encode(out, d, sizeof(d));
+	memzero(d, sizeof(d));
+}
+
+/* ---- the child: one exchange with one server ---- */
+
+#if D20_TLS
+static int conn_tls;
+#endif
+
+static ssize_t
+conn_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+#if D20_TLS
+	if (conn_tls)
+		return tls_read(buf, len);
+#endif
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static int
+conn_write(int fd, const void *buf, size_t len)
+{
+#if D20_TLS
+	if (conn_tls)
+		return tls_write(buf, len);
+#endif
+	return write_full(fd, buf, len);
+}
+
+static void
+report(int wfd, record *r, int stage)
+{
+	r->stage = stage;
+	write_full(wfd, r, sizeof(*r));
+}
+
+/* The exact request: fixed bytes apart from path, challenge and host. */
+static size_t
+request(char *buf, size_t size, const server *s)
+{
+	size_t n;
+
+	n = fmt(buf, size, "GET %s%cchallenge=%s HTTP/1.0\r\nHost: %s\r\n"
+	    "User-Agent: d20\r\n\r\n", s->u.path,
+	    strchr(s->u.path, '?') ? '&' : '?', s->challenge, s->u.hosthdr);
+	return n < size - 1 ? n : 0;
+}
+
+/* Hash a verified answer for the kernel: domain, URL, challenge, the
+ * whole body and local timing, each field with its length. */
+static void
+mix_answer(uint8_t out[SHA512_SIZE], const server *s, const uint8_t *body,
+    size_t len, long long latency_ns)
+{
+	sha512_ctx h;
+
+	sha512_init(&h);
+	HASH_DOMAIN(&h, "d20 v1 answer");
+	hash_field(&h, s->text, strlen(s->text));
+	hash_field(&h, s->challenge, ANSWER_CHALLENGE_LEN);
+	hash_field(&h, body, len);
+	hash_u64(&h, (uint64_t)latency_ns);
+	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
+	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
+	hash_u64(&h, cycles());
+	sha512_final(&h, out);
+}
+
+/* connect(2) that gives up at until_ns (CLOCK_MONOTONIC), so that one
+ * address that drops packets leaves time for the next. Returns 0, or -1
+ * with errno set. */
+static int
+connect_until(int fd, const struct sockaddr *sa, socklen_t salen,
+    long long until_ns)
+{
+	struct pollfd p;
+	socklen_t elen = sizeof(int);
+	long long left;
+	int flags, err = 0, r;
+
+	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	if (connect(fd, sa, salen) < 0) {
+		if (errno != EINPROGRESS)
+			return -1;
+		p.fd = fd;
+		p.events = POLLOUT;
+		do {
+			left = (until_ns - now_ns(CLOCK_MONOTONIC)) / 1000000LL;
+			r = left > 0 ? poll(&p, 1, (int)left) : 0;
+		} while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			return -1;
+		if (err) {
+			errno = err;
+			return -1;
+		}
+	}
+	return fcntl(fd, F_SETFL, flags) < 0 ? -1 : 0;
+}
+
+static void
+child(server *s, int wfd, long long deadline, long long check_after)
+{
+	static uint8_t buf[ANSWER_MAX + 1];
+	struct addrinfo hints, *ai = NULL, *a;
+	char req[1024];
+	const char *why = "";
+	answer_info info;
+	long long start = now_ns(CLOCK_MONOTONIC), now, last;
+	size_t len = 0, body = 0, bodylen = 0;
+	ssize_t n;
+	record r;
+	int fd = -1, e, status = 0, ok = 0, one = 1, naddr;
+#if D20_TLS
+	tls_client_opts to;
+	char err[TLS_ERRLEN];
+#endif
+
+	memset(&r, 0, sizeof(r));
+	memset(&info, 0, sizeof(info));
+#if !D20_TLS
+	why = "https:// needs a d20 built with TLS=1";
+	if (s->u.tls)
+		goto out;
+#endif
+
+	report(wfd, &r, ST_RESOLVE);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((e = getaddrinfo(s->u.host, s->u.port, &hints, &ai)) != 0) {
+		ai = NULL;
+		fmt(r.reason, sizeof(r.reason), "cannot resolve %s: %s",
+		    s->u.host, gai_strerror(e));
+		why = r.reason;
+		goto out;
+	}
+
+	/* The first address that accepts. Each gets an equal share of the
+	 * time left, so that a black-holed address (IPv6 routed but broken,
+	 * say) cannot use up the deadline of the ones after it. */
+	report(wfd, &r, ST_CONNECT);
+	for (a = ai, naddr = 0; a; a = a->ai_next)
+		naddr++;
+	for (a = ai, e = 0; a; a = a->ai_next, naddr--) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		now = now_ns(CLOCK_MONOTONIC);
+		if (connect_until(fd, a->ai_addr, a->ai_addrlen,
+		    now + (deadline - now) / naddr) == 0) {
+			/* The TLS handshake writes small records back to back:
+			 * Nagle's algorithm would hold them for the peer's
+			 * delayed ACK, 40 ms each. */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			break;
+		}
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		fmt(r.reason, sizeof(r.reason), "connect: %s", strerror(e));
+		why = r.reason;
+		goto out;
+	}
+
+#if D20_TLS
+	if (s->u.tls) {
+		report(wfd, &r, ST_TLS);
+		to.ca_file = opt.ca;
+		to.pin = s->pin[0] ? s->pin : NULL;
+		to.host = s->u.host;
+		why = "TLS: no CA bundle (--ca) and no --pin";
+		if (!to.ca_file && !to.pin)
+			goto out;
+		if (tls_client_start(fd, &to, err) < 0) {
+			fmt(r.reason, sizeof(r.reason), "TLS: %s", err);
+			why = r.reason;
+			goto out;
+		}
+		conn_tls = 1;
+		r.auth = to.pin ? AUTH_PIN : AUTH_CA;
+	}
+#endif
+
+	report(wfd, &r, ST_SEND);
+	why = "request does not fit";
+	if ((n = (ssize_t)request(req, sizeof(req), s)) == 0)
+		goto out;
+	why = "cannot send the request";
+	if (conn_write(fd, req, (size_t)n) < 0)
+		goto out;
+
+	/* Read until the answer is complete, the server closes, or more
+	 * arrives than any valid answer holds. */
+	report(wfd, &r, ST_READ);
+	last = now_ns(CLOCK_MONOTONIC);
+	for (;;) {
+		n = conn_read(fd, buf + len, sizeof(buf) - len);
+		why = "read error";
+#if D20_TLS
+		if (n < 0 && conn_tls) {
+			fmt(r.reason, sizeof(r.reason), "TLS: %s", tls_last_error());
+			why = r.reason;
+		}
+#endif
+		if (n < 0)
+			goto out;
+		len += (size_t)n;
+		r.bytes = (uint32_t)len;
+		/* Progress for the parent, should the deadline stop us here:
+		 * at most ten records a second, so a drip cannot flood it. */
+		if (now_ns(CLOCK_MONOTONIC) - last >= 100000000LL) {
+			report(wfd, &r, ST_READ);
+			last = now_ns(CLOCK_MONOTONIC);
+		}
+		why = "answer over 8192 bytes";
+		if (len == sizeof(buf))
+			goto out;
+		if ((status = answer_http(buf, len, n == 0, &body, &bodylen, &why)) != 0)
+			break;
+	}
+	if (status < 0)
+		goto out;
+	if (status != 200) {
+		fmt(r.reason, sizeof(r.reason), "HTTP status %d", status);
+		why = r.reason;
+		goto out;
+	}
+	now = now_ns(CLOCK_REALTIME) / 1000000000LL;
+	r.time_checked = now >= check_after;
+	if (answer_verify(buf + body, bodylen, s->challenge, now,
+	    r.time_checked, opt.max_skew, &info, &why) < 0)
+		goto out;
+	r.proto = info.proto;
+	mix_answer(r.mix, s, buf + body, bodylen, now_ns(CLOCK_MONOTONIC) - start);
+	ok = 1;
+out:
+	r.latency_us = (now_ns(CLOCK_MONOTONIC) - start) / 1000;
+	if (!ok && why != r.reason)
+		fmt(r.reason, sizeof(r.reason), "%s", why);
+	report(wfd, &r, ok ? ST_OK : ST_FAIL);
+#if D20_TLS
+	if (conn_tls)
+		tls_close();
+#endif
+	if (fd >= 0)
+		close(fd);
+	if (ai)
+		freeaddrinfo(ai);
+	memzero(buf, sizeof(buf));
+	memzero(&info, sizeof(info));
+	memzero(&r, sizeof(r));
+}
+
+/* ---- the parent ---- */
+
+static void
+add_server(const char *text, size_t len, const char *pin, size_t pinlen,
+    const char *where)
+{
+	server *s;
+	const char *why;
+
+	if (nservers == SERVERS_MAX)
+		die("%s: more than %d servers", where, SERVERS_MAX);
+	s = &servers[nservers];
+	if (url_parse(&s->u, text, len, &why) < 0)
+		die("%s: %.*s: %s", where, (int)(len > 80 ? 80 : len), text, why);
+	if (pinlen > PIN_MAX)
+		die("%s: pin too long", where);
+	memcpy(s->text, text, len);
+	s->text[len] = '\0';
+	memcpy(s->pin, pin, pinlen);
+	s->pin[pinlen] = '\0';
+#if D20_TLS
+	if (pinlen && tls_pin_check(s->pin) < 0)
+		die("%s: bad pin (want sha256// and 44 base64 digits)", where);
+#endif
+	nservers++;
+}
+
+/* A server list: one URL a line, optionally followed by its pin; '#'
+ * starts a comment. A missing default file is no error by itself. */
+static void
+read_list(const char *path, int is_default)
+{
+	size_t len = 0, i, ls, le, ts, te;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (is_default && errno == ENOENT)
+			return;
+		die("%s: %s", path, strerror(errno));
+	}
+	n = read_full(fd, listbuf, sizeof(listbuf));
+	close(fd);
+	if (n < 0)
+		die("%s: %s", path, strerror(errno));
+	if ((size_t)n == sizeof(listbuf))
+		die("%s: over %d bytes", path, LIST_MAX);
+	len = (size_t)n;
+	for (ls = 0; ls < len; ls = le + 1) {
+		const char *tok[2] = { "", "" };
+		size_t tl[2] = { 0, 0 }, nt = 0;
+
+		for (le = ls; le < len && listbuf[le] != '\n'; le++)
+			;
+		for (i = ls; i < le;) {
+			while (i < le && (listbuf[i] == ' ' || listbuf[i] == '\t' ||
+			    listbuf[i] == '\r'))
+				i++;
+			if (i == le || listbuf[i] == '#')
+				break;
+			ts = i;
+			while (i < le && listbuf[i] != ' ' && listbuf[i] != '\t' &&
+			    listbuf[i] != '\r')
+				i++;
+			te = i;
+			if (nt == 2)
+				die("%s: more than a URL and a pin on a line", path);
+			tok[nt] = listbuf + ts;
+			tl[nt++] = te - ts;
+		}
+		if (nt)
+			add_server(tok[0], tl[0], tok[1], tl[1], path);
+	}
+}
+
+static long
+number(const char *s, const char *name, long lo, long hi)
+{
+	const char *p = s;
+	long v = 0;
+
+	/* hi < LONG_MAX / 10, so v cannot overflow before the check. */
+	for (; *p >= '0' && *p <= '9' && v <= hi; p++)
+		v = v * 10 + (*p - '0');
+	if (p == s || *p || v < lo || v > hi)
+		die("%s: want a whole number from %ld to %ld", name, lo, hi);
+	return v;
+}
+
+/* Seconds with up to three decimals, as milliseconds. */
+static long
+millis(const char *s, const char *name)
+{
+	long whole = 0, frac = 0, scale = 100;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9' && whole < 100000; p++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && scale > 0; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (p == s || *p || whole >= 100000 || whole * 1000 + frac == 0)
+		die("%s: want seconds, like 5 or 0.5", name);
+	return whole * 1000 + frac;
+}
+
+static void
+kernel_state(const char *when)
+{
+	char buf[16] = "?";
+	uint8_t b;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/sys/kernel/random/entropy_avail", O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		close(fd);
+	}
+	n = getrandom(&b, 1, GRND_NONBLOCK);
+	say("kernel %s: entropy_avail %s, crng %s", when, buf[0] ? buf : "?",
+	    n == 1 ? "ready" : errno == EAGAIN ? "not ready" : "unknown");
+}
+
+/* Feed each verified answer's hash to the kernel, crediting those that
+ * earned it. Returns 0, or -1 when the kernel could not be reached. */
+static int
+feed_kernel(void)
+{
+	struct d20_pool_info p;
+	int fd, i, ret = -1, ioctl_ok = 1;
+
+	if ((fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0) {
+		say("/dev/urandom: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nservers; i++) {
+		server *s = &servers[i];
+
+		if (s->r.stage != ST_OK)
+			continue;
+		p.entropy_count = s->credit;
+		p.buf_size = SHA512_SIZE;
+		memcpy(p.buf, s->r.mix, SHA512_SIZE);
+		if (ioctl_ok && ioctl(fd, D20_RNDADDENTROPY, &p) == 0)
+			continue;
+		/* Without CAP_SYS_ADMIN the kernel still mixes in what is
+		 * written to /dev/urandom, but credits nothing. */
+		if (ioctl_ok && errno != EPERM) {
+			say("RNDADDENTROPY: %s", strerror(errno));
+			goto out;
+		}
+		if (ioctl_ok && !opt.quiet)
+			say("not root: mixing into /dev/urandom without credit");
+		ioctl_ok = 0;
+		s->credit = 0;
+		if (write_full(fd, p.buf, SHA512_SIZE) < 0) {
+			say("/dev/urandom: %s", strerror(errno));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	memzero(&p, sizeof(p));
+	close(fd);
+	return ret;
+}
+
+/* The -o seed: all verified answers' hashes and the local base, hashed. */
+static int
+write_seed(const uint8_t base[SHA512_SIZE])
+{
+	uint8_t seed[SHA512_SIZE];
+	sha512_ctx h;
+	int fd, i, ret = -1;
+
+	sha512_init(&h);
+	HASH_DOMAIN(&h, "d20 v1 seed");
+	sha512_update(&h, base, SHA512_SIZE);
+	for (i = 0; i < nservers; i++)
+		if (servers[i].r.stage == ST_OK)
+			sha512_update(&h, servers[i].r.mix, SHA512_SIZE);
+	sha512_final(&h, seed);
+	if (!strcmp(opt.out, "-"))
+		fd = 1;
+	else if ((fd = open(opt.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) < 0)
+		goto out;
+	if (write_full(fd, seed, sizeof(seed)) == 0)
+		ret = 0;
+	if (fd != 1 && close(fd) < 0)
+		ret = -1;
+out:
+	if (ret < 0)
+		say("%s: %s", opt.out, strerror(errno));
+	memzero(seed, sizeof(seed));
+	return ret;
+}
+
+/* Start every child, then collect records until all ended or the
+ * deadline passed; kill and reap the rest. */
+static void
+run(long long check_after)
+{
+	struct pollfd pfd[SERVERS_MAX];
+	long long deadline = now_ns(CLOCK_MONOTONIC) + opt.timeout_ms * 1000000LL;
+	long long left;
+	int i, j, p[2], open_fds = 0, n;
+	ssize_t got;
+	record r;
+
+	for (i = 0; i < nservers; i++) {
+		server *s = &servers[i];
+
+		s->fd = -1;
+		s->r.stage = ST_START;
+		p[0] = p[1] = -1;
+		if (pipe(p) < 0 || (s->pid = fork()) < 0) {
+			fmt(s->r.reason, sizeof(s->r.reason), "cannot start: %s",
+			    strerror(errno));
+			s->r.stage = ST_FAIL;
+			s->pid = 0;
+			if (p[0] >= 0) {
+				close(p[0]);
+				close(p[1]);
+			}
+			continue;
+		}
+		if (s->pid == 0) {
+			close(p[0]);
+			for (j = 0; j < i; j++)
+				if (servers[j].fd >= 0)
+					close(servers[j].fd);
+			/* A backstop should the parent die before killing us. */
+			alarm((unsigned)(opt.timeout_ms / 1000 + 2));
+			child(s, p[1], deadline, check_after);
+			_exit(0);
+		}
+		close(p[1]);
+		s->fd = p[0];
+		open_fds++;
+	}
+
+	while (open_fds > 0) {
+		left = (deadline - now_ns(CLOCK_MONOTONIC)) / 1000000LL;
+		if (left <= 0)
+			break;
+		for (i = n = 0; i < nservers; i++) {
+			pfd[i].fd = servers[i].fd;	/* -1: poll skips it */
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		n = poll(pfd, (nfds_t)nservers, (int)left);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (i = 0; n > 0 && i < nservers; i++) {
+			server *s = &servers[i];
+
+			if (!pfd[i].revents)
+				continue;
+			do
+				got = read(s->fd, &r, sizeof(r));
+			while (got < 0 && errno == EINTR);
+			/* The child parsed hostile bytes: take nothing from it
+			 * on trust that indexes a table or prints. */
+			if (got == (ssize_t)sizeof(r) && r.stage >= ST_RESOLVE &&
+			    r.stage <= ST_FAIL && r.proto >= ANSWER_NONE &&
+			    r.proto <= ANSWER_POLLEN && r.auth >= AUTH_NONE &&
+			    r.auth <= AUTH_PIN) {
+				r.reason[sizeof(r.reason) - 1] = '\0';
+				s->r = r;
+				continue;
+			}
+			/* End of file (or a short read, which cannot be). */
+			close(s->fd);
+			s->fd = -1;
+			open_fds--;
+			if (s->r.stage != ST_OK && s->r.stage != ST_FAIL) {
+				fmt(s->r.reason, sizeof(s->r.reason),
+				    "child ended while %s", stage_name[s->r.stage]);
+				s->r.stage = ST_FAIL;
+			}
+		}
+	}
+
+	for (i = 0; i < nservers; i++) {
+		server *s = &servers[i];
+
+		if (s->r.stage != ST_OK && s->r.stage != ST_FAIL) {
+			fmt(s->r.reason, sizeof(s->r.reason),
+			    "timed out while %s", stage_name[s->r.stage]);
+			s->r.stage = ST_FAIL;
+			s->r.latency_us = opt.timeout_ms * 1000;
+		}
+		if (s->pid > 0) {
+			kill(s->pid, SIGKILL);
+			while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (s->fd >= 0)
+			close(s->fd);
+	}
+	memzero(&r, sizeof(r));
+}
+
+/* The options: a letter (a short option when in "hvqfo") and a long
+ * name; those marked take an argument, "--name=value" or the next word. */
+static const struct {
+	char code;
+	char arg;
+	const char *name;
+} options[] = {
+	{ 'h', 0, "help" }, { 'v', 0, "verbose" }, { 'q', 0, "quiet" },
+	{ 'f', 1, "file" }, { 'o', 1, "output" }, { 'T', 1, "timeout" },
+	{ 'm', 1, "min" }, { 'c', 1, "credit" }, { 'I', 0, "credit-insecure" },
+	{ 's', 1, "max-skew" }, { 'd', 1, "delay" }, { 'C', 1, "ca" },
+	{ 'P', 1, "pin" }, { 'V', 0, "version" },
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const char *files[SERVERS_MAX], *urls[SERVERS_MAX];
+static int nfiles, nurls;
+
+static void
+usage_error(const char *what, const char *arg)
+{
+	say("%s: %s", what, arg);
+	write_full(2, usage, sizeof(usage) - 1);
+	exit(2);
+}
+
+static void
+set_option(int c, const char *val)
+{
+	switch (c) {
+	case 'h':
+		write_full(1, usage, sizeof(usage) - 1);
+		exit(0);
+	case 'V':
+		write_full(1, D20_TLS ? "d20 " VERSION " tls\n" : "d20 " VERSION "\n",
+		    D20_TLS ? sizeof("d20 " VERSION " tls\n") - 1 : sizeof("d20 " VERSION "\n") - 1);
+		exit(0);
+	case 'v': opt.verbose = 1; opt.quiet = 0; break;
+	case 'q': opt.quiet = 1; opt.verbose = 0; break;
+	case 'f':
+		if (nfiles == SERVERS_MAX)
+			die("too many -f");
+		files[nfiles++] = val;
+		break;
+	case 'o': opt.out = val; break;
+	case 'T': opt.timeout_ms = millis(val, "--timeout"); break;
+	case 'm': opt.min = (int)number(val, "--min", 0, SERVERS_MAX); break;
+	case 'c': opt.credit = (int)number(val, "--credit", 0, 8 * SHA512_SIZE); break;
+	case 'I': opt.credit_insecure = 1; break;
+	case 's': opt.max_skew = number(val, "--max-skew", 0, 100000000L); break;
+	case 'd': opt.delay = number(val, "--delay", 0, 86400); break;
+	case 'C': opt.ca = val; break;
+	case 'P': opt.pin = val; break;
+	}
+}
+
+/* Options and URLs in any order; "--" ends the options; short flags
+ * may be grouped (-vq) and a short option's argument attached (-fFILE). */
+static void
+parse_args(int argc, char *argv[])
+{
+	const char *a, *p, *val;
+	size_t k, n;
+	int i, only_urls = 0;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (only_urls || a[0] != '-' || a[1] == '\0') {
+			if (nurls == SERVERS_MAX)
+				die("more than %d servers", SERVERS_MAX);
+			urls[nurls++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_urls = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			n = strcspn(a + 2, "=");
+			for (k = 0; k < NOPTIONS; k++)
+				if (strlen(options[k].name) == n &&
+				    !memcmp(options[k].name, a + 2, n))
+					break;
+			if (k == NOPTIONS)
+				usage_error("unknown option", a);
+			val = a[2 + n] == '=' ? a + 3 + n : NULL;
+			if (val && !options[k].arg)
+				usage_error("takes no argument", a);
+			if (options[k].arg && !val && (val = argv[++i]) == NULL)
+				usage_error("needs an argument", a);
+			set_option(options[k].code, val);
+			continue;
+		}
+		for (p = a + 1; *p; p++) {
+			for (k = 0; k < NOPTIONS; k++)
+				if (options[k].code == *p && strchr("hvqfo", *p))
+					break;
+			if (k == NOPTIONS)
+				usage_error("unknown option", a);
+			if (!options[k].arg) {
+				set_option(*p, NULL);
+				continue;
+			}
+			if ((val = p[1] ? p + 1 : argv[++i]) == NULL)
+				usage_error("needs an argument", a);
+			set_option(*p, val);
+			break;
+		}
+	}
+}
 
 int
 main(int argc, char *argv[])
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(usage, stdout);
-		return 0;
+	static const char *const proto_name[] = { "?", "d20", "pollen" };
+	static const char *const auth_name[] = { "http", "https+ca", "https+pin" };
+	uint8_t base[SHA512_SIZE];
+	long long build, check_after;
+	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	parse_args(argc, argv);
+#if D20_TLS
+	if (opt.pin && tls_pin_check(opt.pin) < 0)
+		die("--pin: want sha256// and 44 base64 digits");
+	if (opt.ca && access(opt.ca, R_OK) < 0)
+		die("--ca %s: %s", opt.ca, strerror(errno));
+	if (!opt.ca && access(CA_BUNDLE, R_OK) == 0)
+		opt.ca = CA_BUNDLE;
+#else
+	if (opt.pin || opt.ca)
+		die("--pin and --ca need a d20 built with TLS=1");
+#endif
+
+	for (i = 0; i < nurls; i++)
+		add_server(urls[i], strlen(urls[i]), "", 0, "argument");
+	for (i = 0; i < nfiles; i++)
+		read_list(files[i], 0);
+	if (nurls == 0 && nfiles == 0)
+		read_list(SERVERS_FILE, 1);
+	if (nservers == 0)
+		die("no server: give a URL, -f FILE or list them in " SERVERS_FILE);
+	if (opt.min > nservers)
+		die("--min %d but only %d servers", opt.min, nservers);
+	for (i = 0; i < nservers; i++)
+		if (!servers[i].pin[0] && opt.pin)
+			fmt(servers[i].pin, sizeof(servers[i].pin), "%s", opt.pin);
+
+	/* The time check needs a clock that is at least roughly right: a
+	 * clock before the day this was built is surely wrong. */
+	build = answer_build_date(__DATE__);
+	check_after = build > 0 ? build : 0;
+	if (now_ns(CLOCK_REALTIME) / 1000000000LL < check_after && !opt.quiet)
+		say("warning: the clock is before the build date: server times not checked");
+
+	challenge_base(base);
+	if (opt.delay > 0) {
+		/* Random, so that many machines on one timer spread out. */
+		uint64_t r = (uint64_t)base[0] << 24 | (uint64_t)base[1] << 16 |
+		    (uint64_t)base[2] << 8 | base[3];
+		long ms = (long)(r % (uint64_t)(opt.delay * 1000 + 1));
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		challenge_base(base);
 	}
-	fputs(usage, stderr);
-	return 2;
+	for (i = 0; i < nservers; i++)
+		challenge_for(servers[i].challenge, base, (unsigned)i);
+
+	if (opt.verbose && !opt.out)
+		kernel_state("before");
+	run(check_after);
+
+	for (i = 0; i < nservers; i++) {
+		server *s = &servers[i];
+
+		if (s->r.stage != ST_OK)
+			continue;
+		verified++;
+		if (s->r.auth != AUTH_NONE || opt.credit_insecure)
+			s->credit = opt.credit;
+	}
+	/* A seed file is for a consumer that trusts it: only write it when
+	 * enough servers verified. The kernel takes whatever verified. */
+	if (opt.out) {
+		for (i = 0; i < nservers; i++)
+			servers[i].credit = 0;
+		if (verified >= opt.min)
+			sink_ok = write_seed(base) == 0;
+	} else if (verified > 0) {
+		sink_ok = feed_kernel() == 0;
+	}
+	if (sink_ok && verified >= opt.min)
+		ret = 0;
+
+	for (i = 0; i < nservers; i++) {
+		server *s = &servers[i];
+		long us = (long)s->r.latency_us;
+
+		credited += s->credit;
+		if (s->r.stage == ST_OK && opt.verbose)
+			say("%s: verified, %s over %s%s, %ld.%ld ms, %u bytes, "
+			    "%d bits credited", s->text, proto_name[s->r.proto],
+			    auth_name[s->r.auth],
+			    s->r.time_checked || s->r.proto != ANSWER_D20 ? "" :
+			    " (time not checked)", us / 1000, us % 1000 / 100,
+			    (unsigned)s->r.bytes, s->credit);
+		else if (s->r.stage != ST_OK && (!opt.quiet || ret))
+			say("%s: failed: %s (%ld.%ld ms, %u bytes)", s->text,
+			    s->r.reason, us / 1000, us % 1000 / 100,
+			    (unsigned)s->r.bytes);
+	}
+	if (opt.verbose && !opt.out)
+		kernel_state("after");
+	if (opt.verbose || ret)
+		say("%d of %d servers verified (need %d); %s", verified,
+		    nservers, opt.min, !sink_ok ? "could not use them" :
+		    opt.out ? (ret ? "no seed written" : "seed written") : credited ?
+		    "entropy credited to the kernel" : verified ?
+		    "mixed into the kernel without credit" : "nothing mixed");
+	if (opt.verbose && credited)
+		say("RNDADDENTROPY ok: %d bits credited", credited);
+	memzero(base, sizeof(base));
+	for (i = 0; i < nservers; i++)
+		memzero(&servers[i].r, sizeof(servers[i].r));
+	return ret;
 }

@@ -5,6 +5,9 @@
  * storage because a process holds one connection (see tls.h); the large
  * buffers are in .bss and cost memory only once touched. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -212,6 +215,12 @@ engine_seed(br_ssl_engine_context *e, const unsigned char *seed)
 static void
 io_start(br_ssl_engine_context *e, int rfd, int wfd)
 {
+	int one = 1;
+
+	/* A handshake flight leaves in several small writes; Nagle would hold
+	 * the last one for the peer's delayed ACK (40 ms here). Not a TCP
+	 * socket (a pipe, a socketpair): the call fails, harmlessly. */
+	setsockopt(wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	eng = e;
 	io_rfd = rfd;
 	io_wfd = wfd;

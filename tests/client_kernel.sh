@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/client_kernel.sh - d20 feeding the kernel: as root RNDADDENTROPY
+# must succeed and credit only authenticated answers (or all with
+# --credit-insecure); as an ordinary user d20 mixes in without credit and
+# says so. Not root, only that last part can run.
+. "$(dirname "$0")/client_lib.sh"
+
+root=0
+[ "$(id -u)" = 0 ] && root=1
+hp=$(free_port)
+sp=$(free_port)
+tls=0
+$D20 --version | grep -q ' tls$' && tls=1
+if [ "$tls" = 1 ]; then
+	make_certs "$work" || nok "openssl made the test certificates"
+	start_d20d "$hp" -L "127.0.0.1:$sp" --cert "$work/srv.pem" --key "$work/srv.key"
+else
+	start_d20d "$hp"
+fi
+check "d20d listens on 127.0.0.1:$hp" [ $? = 0 ]
+out=$work/out
+
+if [ $root = 1 ]; then
+	$D20 -v "http://127.0.0.1:$hp/" >"$out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$out"
+	check "root, plain HTTP: exit 0" [ $rc = 0 ]
+	check "... mixed with 0 bits credited" grep -q 'verified, d20 over http, .* 0 bits credited' "$out"
+	check "... reports the kernel before and after" \
+		sh -c "grep -q 'kernel before: entropy_avail [0-9]*, crng' '$out' && grep -q 'kernel after: entropy_avail' '$out'"
+
+	$D20 -v --credit-insecure --credit 32 "http://127.0.0.1:$hp/" >"$out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$out"
+	check "root, --credit-insecure --credit 32: RNDADDENTROPY succeeded with 32 bits" \
+		sh -c "[ $rc = 0 ] && grep -q 'RNDADDENTROPY ok: 32 bits credited' '$out'"
+
+	if [ "$tls" = 1 ]; then
+		$D20 -v --pin "$(cat "$work/pin")" "https://127.0.0.1:$sp/" "http://127.0.0.1:$hp/" >"$out" 2>&1
+		rc=$?
+		sed 's/^/# /' "$out"
+		check "root, https+pin and http: only the pinned answer earns 64 bits" \
+			sh -c "[ $rc = 0 ] && grep -q 'https+pin, .* 64 bits credited' '$out' &&
+				grep -q 'over http, .* 0 bits credited' '$out' &&
+				grep -q 'RNDADDENTROPY ok: 64 bits credited' '$out'"
+	fi
+fi
+
+# An ordinary user: /dev/urandom takes the bytes, the kernel credits none.
+user=
+[ $root = 1 ] && user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ $root = 0 ] || command -v setpriv >/dev/null 2>&1; then
+	$user $D20 -v --credit-insecure "http://127.0.0.1:$hp/" >"$out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$out"
+	check "not root: exit 0, mixed without credit and says so" \
+		sh -c "[ $rc = 0 ] && grep -q 'not root: mixing into /dev/urandom without credit' '$out' &&
+			grep -q '0 bits credited' '$out'"
+fi
