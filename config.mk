@@ -7,6 +7,11 @@ PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 SBINDIR = $(PREFIX)/sbin
 MANPREFIX = $(PREFIX)/share/man
+# systemd units; initramfs-tools and dracut read only their own folders
+# under /usr, whatever PREFIX is (all of them under DESTDIR).
+UNITDIR = $(PREFIX)/lib/systemd/system
+INITRAMFSDIR = /usr/share/initramfs-tools
+DRACUTDIR = /usr/lib/dracut/modules.d
 
 # 1: link BearSSL for https:// and TLS listeners; 0: plain HTTP only.
 TLS = 1
@@ -14,9 +19,12 @@ TLS = 1
 # The shipped binaries: static, against musl.
 CC = musl-gcc
 CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=$(TLS)
-CFLAGS = -std=c99 -O2 -Wall -Wextra -pedantic -ffunction-sections -fdata-sections \
+# Small by default; the hashing and cipher code gets FASTFLAGS.
+CFLAGS = -std=c99 -Os -Wall -Wextra -pedantic -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
-LDFLAGS = -static -s -Wl,--gc-sections
+FASTFLAGS = -O2
+# noseparate-code: no page-aligned padding between code and data (8 KiB).
+LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 
 # Unit tests also run built with the host compiler under sanitizers.
 HOSTCC = cc
