@@ -17,19 +17,21 @@ for t in "$@"; do
 	esac
 	rc=$?
 	sed 's/^/  /' "$out"
-	p=$(grep -c '^ok ' "$out")
+	p=$(grep '^ok ' "$out" | grep -vc '# SKIP')
+	k=$(grep '^ok ' "$out" | grep -c '# SKIP')
 	f=$(grep -c '^not ok ' "$out")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "  not ok - $t exited with status $rc"
 		f=1
 	fi
-	if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+	if [ "$p" = 0 ] && [ "$f" = 0 ] && [ "$k" = 0 ]; then
 		echo "  not ok - $t made no check"
 		f=1
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
+	skip=$((skip + k))
 done
 
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
