@@ -34,13 +34,14 @@
 #define D20D_PORT "27184"
 #define D20D_LISTEN_MAX 16	/* -l, -L and activated sockets together */
 #define D20D_BACKLOG 1024
-#define D20D_CHILDREN 256	/* -c default */
-#define D20D_CHILDREN_MAX 4096	/* -c upper bound: the child table is static */
+#define D20D_CHILDREN 256	/* -c default: workers, so connections at once */
+#define D20D_CHILDREN_MAX 4096	/* -c upper bound: the worker table is static */
+#define D20D_WORKER_CONNS 1000	/* connections a worker serves before it exits */
+#define D20D_WORKER_IDLE 60	/* seconds idle before a worker leaves the pool */
 #define D20D_PER_ADDR 16	/* -C default: per IPv4 address or IPv6 /64 */
 #define D20D_DEADLINE 5		/* -t default, seconds for a whole connection */
 #define D20D_DEADLINE_MAX 300
 #define D20D_WRITE_GRACE 1	/* seconds to send a 408 after the deadline */
-#define D20D_STOP_GRACE 10	/* SIGTERM: seconds children get to finish */
 #define D20D_USER "nobody"
 #define D20D_CHROOT "/var/empty"	/* created (empty, 0555) if missing */
 #define D20D_LOG_PATH_MAX 64	/* path characters shown in a log line */

@@ -1,6 +1,16 @@
 /* d20d - entropy server for d20 (D20 API v1) and pollinate (the Pollen
- * protocol). One child per connection; each child seeds its own CTR_DRBG
- * from getrandom, answers one request and exits. See d20d.8. */
+ * protocol). See d20d.8.
+ *
+ * The parent binds, accepts, and enforces the caps (-c workers, -C per
+ * address, 503 past it); it never reads a client byte. Each connection
+ * goes to a worker process (forked when none is idle, then kept) that
+ * serves one connection at a time: one request under one deadline (-t),
+ * answered from a CTR_DRBG instantiated afresh from getrandom for that
+ * request; then the worker is idle again, or exits after a timeout or an
+ * error and the parent forks another when needed. The pool grows on
+ * demand up to -c and shrinks when idle; "the pool" below holds all of
+ * it. -i and systemd's Accept=yes serve their one connection in the
+ * process itself. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,7 +49,7 @@ enum {
 	EXIT_OK = 0,		/* stopped by a signal; -i: answered */
 	EXIT_START = 1,		/* start-up failed: bind, user, chroot, certificate */
 	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_CONN = 3		/* -i or a child: the connection failed or timed out */
+	EXIT_CONN = 3		/* -i or a worker: the connection failed or timed out */
 };
 
 /* config.h's numbers in the usage text */
@@ -58,7 +69,8 @@ static const char usage[] =
     "  --tls          speak TLS on -i and on systemd-activated sockets\n"
     "  -i             serve one connection on stdin/stdout (inetd, tcpserver)\n"
     "  -d             run in the background (log with -S); -p PIDFILE to record it\n"
-    "  -c N           at most N children (default " STR(D20D_CHILDREN) "); more connections wait\n"
+    "  -c N           at most N workers, so N connections at once\n"
+    "                 (default " STR(D20D_CHILDREN) "); more connections wait\n"
     "  -C N           at most N connections per IPv4 address or IPv6 /64\n"
     "                 (default " STR(D20D_PER_ADDR) "); more get 503\n"
     "  -t SECONDS     deadline for a whole connection (default " STR(D20D_DEADLINE) ")\n"
@@ -91,10 +103,13 @@ struct reply {
 	size_t len;
 };
 
-/* The parent's record of a child: its pid and its client's address key. */
-struct child {
-	pid_t pid;
+/* The parent's record of a worker (see "the pool" below). */
+struct worker {
+	pid_t pid;		/* 0: a free slot */
+	int ctl;		/* the parent's end of its socketpair; -1: retired */
+	int busy;		/* serving a connection from address key */
 	uint8_t key[9];
+	time_t idle_since;	/* CLOCK_MONOTONIC seconds */
 };
 
 static struct {
@@ -106,14 +121,15 @@ static struct {
 
 static struct listener listeners[D20D_LISTEN_MAX];
 static int nlisteners;
-static struct child kids[D20D_CHILDREN_MAX];
-static unsigned long nkids;
-static int as_root;		/* started as root: children chroot and drop */
+static struct worker pool[D20D_CHILDREN_MAX];
+static unsigned long nslots, nworkers;	/* slots in use so far; live workers */
+static int done_fd[2] = { -1, -1 };	/* workers to parent: "idle again" */
+static int as_root;		/* started as root: workers chroot and drop */
 static uid_t run_uid;
 static gid_t run_gid;
 static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
 static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t got_term, got_hup, timed_out;
+static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
 
 /* ---- logging ---- */
 
@@ -140,7 +156,7 @@ logline(int prio, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* one write per line, so lines of concurrent children never mix */
+	/* one write per line, so lines of concurrent workers never mix */
 	n = snprintf(line, sizeof(line), "%s %s\n", stamp, msg);
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)write_full(2, line, (size_t)n);
@@ -247,9 +263,10 @@ mix(const uint8_t *ch, size_t chlen)
 	memzero(d, sizeof(d));
 }
 
-/* out = SHA-512(C || R) for len fresh bytes R from a CTR_DRBG that this
- * process instantiates from getrandom now: a child shares its parent's
- * memory, so no state may be carried over from before the fork. The
+/* out = SHA-512(C || R) for len fresh bytes R from a CTR_DRBG that is
+ * instantiated from getrandom now, for this request only: a worker shares
+ * its parent's memory and serves connection after connection, so no DRBG
+ * state may be carried over from a fork or from an earlier request. The
  * challenge goes in as additional input. Returns 0 or -1. */
 static int
 entropy_hash(uint8_t out[SHA512_SIZE], const uint8_t *ch, size_t chlen,
@@ -473,6 +490,7 @@ serve(struct conn *c)
 	sent = head > 0 && conn_write(c, out, head + r.len) == 0;
 	log_request(c, &req, st, sent ? head + r.len : 0);
 	memzero(out, sizeof(out));
+	memzero(buf, len);	/* the worker's next client must not find it */
 	return sent ? st : 0;
 }
 
@@ -501,7 +519,7 @@ drop_privileges(void)
 		return -1;
 	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
 		return -1;
-	as_root = 0;	/* done once for this process and its children */
+	as_root = 0;	/* done once for this process and its workers */
 	return 0;
 }
 
@@ -524,7 +542,7 @@ peer_name(int fd, char out[INET6_ADDRSTRLEN])
 		inet_ntop(AF_INET6, &s6->sin6_addr, out, INET6_ADDRSTRLEN);
 }
 
-/* A child (or -i): one connection under one deadline. Returns an exit
+/* A worker (or -i): one connection under one deadline. Returns an exit
  * status. */
 static int
 handle(int rfd, int wfd, int tls)
@@ -577,7 +595,7 @@ handle(int rfd, int wfd, int tls)
 	return st ? EXIT_OK : EXIT_CONN;
 }
 
-/* ---- the parent: listeners, children, signals ---- */
+/* ---- the parent: signals, address keys ---- */
 
 static void
 on_signal(int sig)
@@ -586,7 +604,9 @@ on_signal(int sig)
 
 	if (sig == SIGHUP)
 		got_hup = 1;
-	else if (sig != SIGCHLD)
+	else if (sig == SIGCHLD)
+		got_chld = 1;
+	else
 		got_term = 1;
 	/* wake poll; a full pipe already has a wake-up in it */
 	(void)!write(sig_pipe[1], "", 1);
@@ -611,27 +631,274 @@ addr_key(const struct sockaddr_storage *ss, uint8_t key[9])
 	}
 }
 
+/* ---- the pool: workers that serve one connection at a time ----
+ *
+ * Each worker is forked with a socketpair of its own (SOCK_SEQPACKET).
+ * The parent accepts, counts, and passes each connection to an idle
+ * worker over that socketpair (SCM_RIGHTS, with the listener's TLS flag),
+ * then closes its copy. The worker serves it with handle(), exactly as a
+ * forked child used to, and writes "slot, pid" to the one datagram socket
+ * that all workers share with the parent: it is idle again. A worker that
+ * timed out or failed, or has served D20D_WORKER_CONNS connections, exits
+ * instead; the parent reaps it and forks another when one is needed. To
+ * retire a worker the parent closes its end of the socketpair: the worker
+ * reads EOF once it is idle, and exits. */
+
+struct done {
+	uint32_t slot;
+	pid_t pid;
+};
+
+/* A worker's end: wait for a connection, returning its descriptor, or -1
+ * when the parent closed the socketpair (retired) or sent garbage. */
+static int
+receive_conn(int ctl, int *tls)
+{
+	char flag = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &flag, 1 };
+	struct msghdr m;
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	do
+		n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	cm = n == 1 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	*tls = flag;
+	return fd;
+}
+
+/* The parent's end: hand fd to the worker on ctl. Returns 0 or -1. The
+ * worker is idle, so its queue is empty and this never blocks. */
+static int
+send_conn(int ctl, int fd, int tls)
+{
+	char flag = (char)tls, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &flag, 1 };
+	struct msghdr m;
+	struct cmsghdr *cm;
+
+	memset(&m, 0, sizeof(m));
+	memset(cbuf, 0, sizeof(cbuf));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	return sendmsg(ctl, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* A worker's life: drop privileges before any client byte, then one
+ * connection after another, each under its own deadline and with its own
+ * DRBG (entropy_hash), nothing kept from one to the next but the code. */
+static void
+worker_run(int ctl, uint32_t slot)
+{
+	struct done d = { slot, getpid() };
+	unsigned long n;
+	int fd, tls, status;
+
+	if (drop_privileges() < 0) {
+		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
+		_exit(EXIT_CONN);
+	}
+	for (n = 0; n < D20D_WORKER_CONNS; n++) {
+		fd = receive_conn(ctl, &tls);
+		if (fd < 0)
+			break;
+		status = handle(fd, fd, tls);
+		alarm(0);
+		/* after a timeout the process may have been cut anywhere */
+		if (status != EXIT_OK || timed_out)
+			_exit(EXIT_CONN);
+		/* idle before the close: when the client sees the end of its
+		 * answer, the parent already has this in its queue, and no
+		 * longer counts the connection against its address. The last
+		 * one leaves without a word, so it is never handed a
+		 * connection it would not serve. */
+		if (n + 1 < D20D_WORKER_CONNS &&
+		    write(done_fd[1], &d, sizeof(d)) != (ssize_t)sizeof(d))
+			break;
+		close(fd);
+	}
+	_exit(EXIT_OK);
+}
+
+/* Fork a worker into a free slot for the connection fd, which the worker
+ * must not inherit: it gets it over the socketpair. Returns the slot, or
+ * -1. */
+static long
+spawn(int fd)
+{
+	struct sigaction sa;
+	struct timespec now;
+	unsigned long i, slot;
+	int sv[2];
+	pid_t pid;
+
+	for (slot = 0; slot < nslots && pool[slot].pid; slot++)
+		;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		logline(LOG_ERR, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		/* a stopping parent retires its workers: they finish the
+		 * connection in hand by its own deadline */
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGCHLD, &sa, NULL);
+		for (i = 0; i < (unsigned long)nlisteners; i++)
+			close(listeners[i].fd);
+		/* other workers' socketpairs too: their EOF must not wait
+		 * for this process */
+		for (i = 0; i < nslots; i++)
+			if (pool[i].pid && pool[i].ctl >= 0)
+				close(pool[i].ctl);
+		close(sv[0]);
+		close(fd);
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		close(done_fd[0]);
+		worker_run(sv[1], (uint32_t)slot);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		logline(LOG_ERR, "fork: %s", strerror(errno));
+		close(sv[0]);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	memset(&pool[slot], 0, sizeof(pool[slot]));
+	pool[slot].pid = pid;
+	pool[slot].ctl = sv[0];
+	pool[slot].idle_since = now.tv_sec;
+	nslots += slot == nslots;
+	nworkers++;
+	return (long)slot;
+}
+
+/* Close the worker's socketpair: idle, it exits now; busy, after its
+ * connection. */
+static void
+retire(unsigned long i)
+{
+	if (pool[i].ctl >= 0)
+		close(pool[i].ctl);
+	pool[i].ctl = -1;
+}
+
+static void
+retire_all(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < nslots; i++)
+		if (pool[i].pid)
+			retire(i);
+}
+
+/* Workers idle for D20D_WORKER_IDLE seconds leave: the pool shrinks back
+ * after a burst. Looked at once a second at most. */
+static void
+retire_idle(void)
+{
+	static time_t last;
+	struct timespec now;
+	unsigned long i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec == last)
+		return;
+	last = now.tv_sec;
+	for (i = 0; i < nslots; i++)
+		if (pool[i].pid && !pool[i].busy && pool[i].ctl >= 0 &&
+		    now.tv_sec - pool[i].idle_since >= D20D_WORKER_IDLE)
+			retire(i);
+}
+
+/* Workers that said they are idle again. A message from a worker that
+ * has since been reaped (and its slot reused) carries the wrong pid. */
+static void
+take_done(void)
+{
+	struct timespec now;
+	struct done d;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (read(done_fd[0], &d, sizeof(d)) == (ssize_t)sizeof(d))
+		if (d.slot < nslots && pool[d.slot].pid == d.pid && pool[d.slot].busy) {
+			pool[d.slot].busy = 0;
+			pool[d.slot].idle_since = now.tv_sec;
+			if (got_term)
+				retire(d.slot);
+		}
+}
+
 static void
 reap(void)
 {
 	unsigned long i;
 	pid_t pid;
 
+	got_chld = 0;
 	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-		for (i = 0; i < nkids; i++)
-			if (kids[i].pid == pid) {
-				kids[i] = kids[--nkids];
+		for (i = 0; i < nslots; i++)
+			if (pool[i].pid == pid) {
+				retire(i);
+				nworkers--;
+				memset(&pool[i], 0, sizeof(pool[i]));
+				pool[i].ctl = -1;
 				break;
 			}
 }
 
+/* An idle worker's slot, or -1. */
+static long
+idle_worker(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < nslots; i++)
+		if (pool[i].pid && !pool[i].busy && pool[i].ctl >= 0)
+			return (long)i;
+	return -1;
+}
+
+/* 1 when a connection could be served now: by an idle worker, or by a
+ * new one below the -c cap. */
+static int
+can_take(void)
+{
+	return nworkers < opt.children || idle_worker() >= 0;
+}
+
+/* Connections held by workers for one address key. */
 static unsigned long
 addr_count(const uint8_t key[9])
 {
 	unsigned long i, n = 0;
 
-	for (i = 0; i < nkids; i++)
-		n += memcmp(kids[i].key, key, 9) == 0;
+	for (i = 0; i < nslots; i++)
+		n += pool[i].busy && memcmp(pool[i].key, key, 9) == 0;
 	return n;
 }
 
@@ -653,20 +920,20 @@ refuse(int fd, const struct listener *l, const char *peer)
 		logline(LOG_INFO, "%s - - 503 0 0ms", peer);
 }
 
-/* Accept one connection and hand it to a new child. Returns -1 when
- * there was none to accept. */
+/* Accept one connection and hand it to an idle worker. Returns -1 when
+ * there was none to accept or no worker to take it. */
 static int
 accept_one(const struct listener *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	struct sigaction sa;
 	char peer[INET6_ADDRSTRLEN];
 	uint8_t key[9];
-	unsigned long i, same;
-	pid_t pid;
-	int fd;
+	long w;
+	int fd, tries;
 
+	if (!can_take())
+		return -1;
 	fd = accept(l->fd, (struct sockaddr *)&ss, &sl);
 	if (fd < 0) {
 		/* out of descriptors or memory: the listener stays readable,
@@ -677,115 +944,129 @@ accept_one(const struct listener *l)
 		return -1;	/* or nothing is waiting */
 	}
 	addr_key(&ss, key);
-	same = addr_count(key);
-	if (same >= opt.per_addr) {
-		/* a client may reconnect before its last child is reaped */
+	if (addr_count(key) >= opt.per_addr) {
+		/* a client may reconnect before its last worker said idle */
+		take_done();
 		reap();
-		same = addr_count(key);
 	}
-	if (same >= opt.per_addr) {
+	if (addr_count(key) >= opt.per_addr) {
 		peer_name(fd, peer);
 		refuse(fd, l, peer);
 		close(fd);
 		return 0;
 	}
-	pid = fork();
-	if (pid == 0) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_IGN;
-		/* a stopping parent waits for its children: they finish by
-		 * their own deadline */
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGCHLD, &sa, NULL);
-		for (i = 0; i < (unsigned long)nlisteners; i++)
-			close(listeners[i].fd);
-		close(sig_pipe[0]);
-		close(sig_pipe[1]);
-		_exit(handle(fd, fd, l->tls));
+	/* a worker that died while idle refuses the descriptor: another
+	 * one then, a few times at most */
+	for (tries = 0; tries < 4; tries++) {
+		w = idle_worker();
+		if (w < 0) {
+			take_done();	/* one may have finished since the poll */
+			w = idle_worker();
+		}
+		if (w < 0 && nworkers < opt.children)
+			w = spawn(fd);
+		if (w < 0 || send_conn(pool[w].ctl, fd, l->tls) == 0)
+			break;
+		retire((unsigned long)w);
+		w = -1;
 	}
-	if (pid > 0) {
-		kids[nkids].pid = pid;
-		memcpy(kids[nkids].key, key, sizeof(key));
-		nkids++;
-	} else {
-		logline(LOG_ERR, "fork: %s", strerror(errno));
+	if (w >= 0) {
+		pool[w].busy = 1;
+		memcpy(pool[w].key, key, sizeof(key));
 	}
-	close(fd);
+	close(fd);	/* without a worker, the client sees a close */
 	return 0;
 }
 
-static void
+/* Returns 0 when a new certificate is in place. */
+static int
 reload(void)
 {
 #if D20_TLS
 	char err[TLS_ERRLEN];
 
 	if (!opt.cert)
-		return;
-	if (tls_server_load(opt.cert, opt.key, err) < 0)
+		return -1;
+	if (tls_server_load(opt.cert, opt.key, err) < 0) {
 		logline(LOG_ERR, "SIGHUP: keeping the old certificate: %s", err);
-	else if (!opt.quiet)
+		return -1;
+	}
+	if (!opt.quiet)
 		logline(LOG_INFO, "SIGHUP: reloaded %s", opt.cert);
+	return 0;
+#else
+	return -1;
 #endif
 }
 
-/* Accept until SIGTERM or SIGINT, then let children finish by their
- * deadline (plus the grace to send a 408) and kill what is left. */
+/* Accept until SIGTERM or SIGINT, then retire the workers, let the busy
+ * ones finish by their deadline (plus the grace to send a 408) and kill
+ * what is left. */
 static void
 run(void)
 {
-	struct pollfd pfd[D20D_LISTEN_MAX + 1];
-	struct timespec stop, now;
+	struct pollfd pfd[D20D_LISTEN_MAX + 2];
+	struct timespec stop = { 0, 0 }, now;
 	char drain[64];
-	int i, k, n, ready;
+	unsigned long j;
+	int i, k, n, ready, open = 1;
 
-	while (!got_term) {
+	while (open || nworkers > 0) {
 		if (got_hup) {
 			got_hup = 0;
-			reload();
+			/* workers carry the certificate they were forked with */
+			if (reload() == 0)
+				retire_all();
+		}
+		if (got_term && open) {
+			open = 0;
+			for (i = 0; i < nlisteners; i++)
+				close(listeners[i].fd);
+			retire_all();
+			clock_gettime(CLOCK_MONOTONIC, &stop);
+			stop.tv_sec += (time_t)opt.deadline + D20D_WRITE_GRACE + 1;
 		}
 		pfd[0].fd = sig_pipe[0];
 		pfd[0].events = POLLIN;
-		n = 1;
-		/* at the child cap, leave new connections in the backlog */
-		for (i = 0; nkids < opt.children && i < nlisteners; i++, n++) {
+		pfd[1].fd = done_fd[0];
+		pfd[1].events = POLLIN;
+		n = 2;
+		/* at the cap with every worker busy, leave new connections
+		 * in the backlog */
+		for (i = 0; open && can_take() && i < nlisteners; i++, n++) {
 			pfd[n].fd = listeners[i].fd;
 			pfd[n].events = POLLIN;
 		}
-		ready = poll(pfd, (nfds_t)n, -1);
+		ready = poll(pfd, (nfds_t)n, 1000);
 		if (ready < 0 && errno != EINTR)
 			break;
-		while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+		/* only what poll saw: these run once per wake-up, at the
+		 * rate connections arrive */
+		while (ready > 0 && pfd[0].revents && read(sig_pipe[0], drain,
+		    sizeof(drain)) > 0)
 			;
-		reap();
+		if (ready > 0 && pfd[1].revents)
+			take_done();
+		if (got_chld)
+			reap();
+		if (!open) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			for (j = 0; now.tv_sec >= stop.tv_sec && j < nslots; j++)
+				if (pool[j].pid)
+					kill(pool[j].pid, SIGKILL);
+			if (now.tv_sec >= stop.tv_sec)
+				stop.tv_sec = now.tv_sec + 5;
+			continue;
+		}
+		retire_idle();
 		if (ready <= 0)
 			continue;	/* revents are not set */
 		/* take a burst of waiting connections per wake-up, yet look
 		 * at signals again soon */
-		for (i = 1; i < n && !got_term; i++)
-			for (k = 0; k < 64 && pfd[i].revents & POLLIN; k++) {
-				if (nkids >= opt.children)
-					reap();	/* as in accept_one */
-				if (nkids >= opt.children ||
-				    accept_one(&listeners[i - 1]) < 0)
+		for (i = 2; i < n && !got_term; i++)
+			for (k = 0; k < 64 && pfd[i].revents & POLLIN; k++)
+				if (accept_one(&listeners[i - 2]) < 0)
 					break;
-			}
-	}
-	for (i = 0; i < nlisteners; i++)
-		close(listeners[i].fd);
-	clock_gettime(CLOCK_MONOTONIC, &stop);
-	stop.tv_sec += (time_t)opt.deadline + D20D_WRITE_GRACE + 1;
-	while (reap(), nkids > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec >= stop.tv_sec) {
-			for (i = 0; i < (int)nkids; i++)
-				kill(kids[i].pid, SIGKILL);
-			stop.tv_sec = now.tv_sec + 5;
-		}
-		poll(NULL, 0, 50);
 	}
 }
 
@@ -1006,6 +1287,7 @@ main(int argc, char *argv[])
 	const char *plain[D20D_LISTEN_MAX], *secure[D20D_LISTEN_MAX];
 	int nplain = 0, nsecure = 0, c, i;
 	struct sigaction sa;
+	struct rlimit rl;
 
 	while ((c = getopt_long(argc, argv, "c:C:dhil:L:mp:qr:St:u:V", longopts,
 	    NULL)) != -1) {
@@ -1081,8 +1363,14 @@ main(int argc, char *argv[])
 		return handle(0, 1, opt.tls);
 	}
 
-	/* choose the AES implementation once, here, not in every child */
+	/* choose the AES implementation once, here, not in every worker */
 	(void)aes_get_impl();
+	/* the parent holds a socketpair per worker besides the listeners and
+	 * the connection in hand */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < opt.children + 64) {
+		rl.rlim_cur = rl.rlim_max < opt.children + 64 ? rl.rlim_max : opt.children + 64;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	activated();
 	for (i = 0; i < nplain; i++)
 		listen_on(plain[i], 0);
@@ -1095,10 +1383,13 @@ main(int argc, char *argv[])
 
 	if (pipe(sig_pipe) < 0)
 		die(EXIT_START, "pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, done_fd) < 0)
+		die(EXIT_START, "socketpair: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
 		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
+	fcntl(done_fd[0], F_SETFL, O_NONBLOCK);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
@@ -1112,9 +1403,9 @@ main(int argc, char *argv[])
 	if (opt.pidfile)
 		write_pidfile();
 	/* With nothing to reload on SIGHUP, the parent needs no file and no
-	 * root either: it drops here, once, and its children inherit that.
+	 * root either: it drops here, once, and its workers inherit that.
 	 * With a certificate it stays root, unchrooted, to reread it; it
-	 * never reads from a client, and each child drops before it does. */
+	 * never reads from a client, and each worker drops as it starts. */
 	if (!opt.cert && drop_privileges() < 0)
 		die(EXIT_START, "cannot drop privileges: %s", strerror(errno));
 	show_listeners();

@@ -5,7 +5,8 @@
 # concurrency 1, 16 and 64, the two servers alternating, ROUNDS rounds of
 # SECONDS each. Both servers log every request to the same syslog sink (a
 # socket at /dev/log that this script provides when there is none).
-# Prints requests/s, p99 latency, errors, the ratios, and peak RSS.
+# Prints requests/s, p99 latency, errors, the ratios, and peak RSS (d20d's
+# parent, its largest pool worker, d20d -i for one request, pollen).
 # wrk connects from 127.0.0.1 only, so d20d runs with -C 1024 (its
 # per-address cap would otherwise answer 503 above 16 connections).
 # Not a test: numbers depend on the machine. Run as root (it binds
@@ -109,7 +110,10 @@ done
 hwm() { awk '/VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 d20d_parent=$(hwm "$dpid")
 pollen_rss=$(hwm "$ppid")
-# one child's whole life: d20d -i answering one request
+# the pool's workers, each after many connections: the largest, and how many
+workers=$(awk -v p="$dpid" '{ sub(/.*\) /, ""); if ($2 == p) print FILENAME }' /proc/[0-9]*/stat 2>/dev/null |
+	sed 's,/stat$,/status,' | xargs -r awk '/VmHWM/ { n++; if ($2 > m) m = $2 } END { if (n) print m, n }')
+# -i: one process's whole life answering one request
 child=$(printf 'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 138\r\n\r\nchallenge=%s' "$challenge" |
 	/usr/bin/time -f %M "$D20D" -i -r "$tmp/empty" -q 2>&1 >/dev/null | tail -n 1)
 
@@ -128,6 +132,6 @@ END {
 	}
 }' "$tmp/results"
 echo
-printf 'peak RSS: d20d parent %s KiB, one d20d child (d20d -i, one request) %s KiB, pollen %s KiB\n' \
-	"${d20d_parent:-?}" "${child:-?}" "${pollen_rss:-?}"
+printf 'peak RSS: d20d parent %s KiB, largest d20d worker %s KiB (of %s), d20d -i %s KiB, pollen %s KiB\n' \
+	"${d20d_parent:-?}" "${workers%% *}" "${workers:+${workers#* }}" "${child:-?}" "${pollen_rss:-?}"
 printf 'static d20d: %s bytes\n' "$(wc -c <"$D20D")"

@@ -15,7 +15,7 @@ if ! ${HOSTCC:-cc} -D_DEFAULT_SOURCE -DVERSION='"asan"' -DD20_TLS=0 -std=c99 -O1
 	exit 1
 fi
 echo "ok - d20d builds under ASan and UBSan"
-# children leave by _exit and chroot away from /proc: no leak check there
+# workers leave by _exit and chroot away from /proc: no leak check there
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_test.py basic |
 	sed 's/^\(not \)*ok - /&asan: /'

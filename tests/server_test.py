@@ -115,6 +115,15 @@ def children_of(pid):
     return kids
 
 
+def proc_state(pid):
+    """R, S, Z... from /proc/PID/stat, or None when it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def free_port(host="127.0.0.1"):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
@@ -369,7 +378,7 @@ def group_basic(tmp):
         nobody = __import__("pwd").getpwnam("nobody")
         ok(uid == (str(nobody.pw_uid),) * 3 and gid == (str(nobody.pw_gid),) * 3 and
            groups == [str(nobody.pw_gid)] and root == EMPTY,
-           "started as root: the child chroots to the empty -r dir and runs as nobody")
+           "started as root: the worker chroots to the empty -r dir and runs as nobody")
         pst = open("/proc/%d/status" % srv.pid).read()
         ok(re.search(r"^Uid:\s+%d\s+%d\s+%d" % ((nobody.pw_uid,) * 3), pst, re.M) and
            os.readlink("/proc/%d/root" % srv.pid) == EMPTY,
@@ -401,7 +410,7 @@ def group_basic(tmp):
        "-q: requests and 4xx errors are not logged")
     q.stop()
 
-    # --mix: a child holds /dev/urandom open for writing
+    # --mix: a worker holds /dev/urandom open for writing
     m = Server(tmp, ["--mix", "-t", "3", "-l", "127.0.0.1:0"])
     s = connect(m.port())
     s.sendall(b"GET /api/entropy?challenge=mixmixmix HTTP/1.0\r\n")
@@ -581,7 +590,7 @@ def group_modes(tmp):
     time.sleep(0.1)
     ok(check_d20(get(port, "/api/entropy?challenge=activated"), b"activated") and
        check_d20(get(port, "/api/entropy?challenge=activated2"), b"activated2"),
-       "socket activation (LISTEN_FDS): answers, one child per connection")
+       "socket activation (LISTEN_FDS): answers through the worker pool")
     ok(srv.stop() == 0, "socket activation: SIGTERM, exit 0")
     # systemd-socket-activate --inetd: Accept=yes, one d20d -i per connection
     for attempt in range(3):
@@ -728,10 +737,46 @@ def group_load(tmp):
         note("%d failed: %s" % (count, reason))
     ok(len(set(good)) == n, "all %d entropy values distinct" % n)
     note("%d requests in %.2f s (%.0f/s through Python clients)" % (n, took, n / took))
-    end = time.time() + 5
-    while time.time() < end and srv.children():
-        time.sleep(0.05)
-    ok(srv.children() == [], "every child has exited")
+    # the pool: workers served connection after connection, and stay;
+    # one may still be between its close and its next wait for a moment
+    end = time.time() + 2
+    while time.time() < end and any(proc_state(k) != "S" for k in srv.children()):
+        time.sleep(0.02)
+    workers = srv.children()
+    ok(0 < len(workers) <= conc and all(proc_state(k) == "S" for k in workers),
+       "the pool grew to at most one worker per client (%d for %d connections), "
+       "all alive and idle" % (len(workers), n))
+    ok(srv.stop() == 0 and srv.children() == [], "SIGTERM: the idle workers leave, exit 0")
+
+    # one worker serves one connection after another, each with its own
+    # DRBG: the same pid answers every sequential request, all distinct
+    srv = Server(tmp, ["-l", "127.0.0.1:0"])
+    p = srv.port()
+    seen, pids = set(), set()
+    for i in range(20):
+        seen.add(check_d20(get(p, "/api/entropy?challenge=sequential"), b"sequential"))
+        pids.update(srv.children())
+    ok(len(pids) == 1 and len(seen) == 20 and None not in seen,
+       "20 sequential connections: one worker (%d), 20 distinct answers" % len(pids))
+    # a worker killed in the middle of a connection: the client sees a
+    # close, the parent reaps it, forgets its connection (-C 1 would
+    # refuse otherwise) and forks another
+    srv.stop()
+    srv = Server(tmp, ["-C", "1", "-l", "127.0.0.1:0"])
+    p = srv.port()
+    s = connect(p)
+    s.sendall(b"GET /api/status HTTP/1.1\r\n")
+    end = time.time() + 3
+    while time.time() < end and not srv.children():
+        time.sleep(0.02)
+    victim = srv.children()
+    for k in victim:
+        os.kill(k, signal.SIGKILL)
+    cut = read_all(s) == b""
+    s.close()
+    time.sleep(0.1)
+    ok(len(victim) == 1 and cut and status_ok(p) and victim[0] not in srv.children(),
+       "a SIGKILLed worker: its client sees a close, -C 1 is freed, a new worker serves")
     srv.stop()
 
     # a slow client: total deadline, not per read
@@ -760,10 +805,12 @@ def group_load(tmp):
     st = parse_response(got)[0]
     ok(st in (0, 408) and took < 5, "a byte every 150 ms: cut at the total deadline, not per read (%.1f s)" % took)
     s.close()
+    # a worker that hit the deadline exits (it may have been cut
+    # anywhere); these two were the only ones, so the pool is empty
     end = time.time() + 4
     while time.time() < end and srv.children():
         time.sleep(0.05)
-    ok(srv.children() == [] and status_ok(p), "their children exited; the server still serves")
+    ok(srv.children() == [] and status_ok(p), "the workers that timed out exited; the server still serves")
     srv.stop()
 
     # child cap: extra connections wait, then are served
@@ -789,11 +836,8 @@ def group_load(tmp):
     ok(st == 503 and "error" in json.loads(body), "-C 3: a fourth connection from 127.0.0.1 gets 503")
     ok(status_ok(p, src="127.0.0.2"), "-C 3: 127.0.0.2 is still served")
     ok(status_ok(p6, host="::1"), "-C 3: [::1] has its own count (2 of 3)")
-    # the client sees the end of an answer just before its child is
-    # reaped (and uncounted): wait for that, zombies still show in /proc
-    end = time.time() + 3
-    while time.time() < end and len(srv.children()) > 5:
-        time.sleep(0.02)
+    # no wait here: a worker says it is idle before it closes, so the
+    # parent has uncounted [::1]'s status request before the next connect
     idle.append(connect(p6, host="::1"))
     time.sleep(0.2)
     st = get(p6, "/api/status", host="::1")
@@ -827,7 +871,8 @@ def group_load(tmp):
     took = time.time() - t0
     ok(len(idle) == 1000 and fine and took < 1,
        "1,000 idle connections from 127.0.0.1; 127.0.0.2 served in %.3f s" % took)
-    ok(srv.alive() and len(srv.children()) <= 17, "the server holds at most -C children for them")
+    ok(srv.alive() and len(srv.children()) <= 17,
+       "the server holds at most -C workers for them (%d, one for 127.0.0.2)" % len(srv.children()))
     for s in idle:
         s.close()
     srv.stop()
@@ -953,9 +998,11 @@ def group_tls(tmp):
         kst = open("/proc/%d/status" % kids[0]).read() if kids else ""
         ok(re.search(r"^Uid:\s+%d\s" % __import__("pwd").getpwnam("nobody").pw_uid, kst, re.M)
            is not None and os.readlink("/proc/%d/root" % kids[0]) == EMPTY,
-           "its TLS children chroot and run as nobody")
+           "its TLS workers chroot and run as nobody")
         s.close()
     before = peer_key_type(tp, ca)
+    status_ok(tp, wrap=wrap)    # an answered request leaves its worker idle
+    old = srv.children()
     shutil.copy(os.path.join(tmp, "rsa.chain"), live_c)
     shutil.copy(os.path.join(tmp, "rsa.key"), live_k)
     srv.proc.send_signal(signal.SIGHUP)
@@ -964,6 +1011,11 @@ def group_tls(tmp):
         time.sleep(0.02)
     after = peer_key_type(tp, ca)
     ok(before == "ec" and after == "rsa", "SIGHUP reloads the certificate and key (EC, then RSA)")
+    end = time.time() + 2
+    while time.time() < end and set(old) & set(srv.children()):
+        time.sleep(0.02)
+    ok(old and not set(old) & set(srv.children()),
+       "SIGHUP retires the workers forked with the old certificate")
     open(live_k, "w").write("garbage\n")
     srv.proc.send_signal(signal.SIGHUP)
     end = time.time() + 5
@@ -1013,7 +1065,7 @@ def group_tls(tmp):
     end = time.time() + 3
     while time.time() < end and srv.children():
         time.sleep(0.05)
-    ok(srv.children() == [], "and its child exited")
+    ok(srv.children() == [], "and its worker exited")
     srv.stop()
 
 
