@@ -41,11 +41,11 @@ $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB)
 $(O)/sha512.o $(O)/aes.o $(O)/drbg.o: CFLAGS += $(FASTFLAGS)
 
 # BearSSL from Debian's source package, compiled with our compiler.
-$(BEARSSL_LIB_1):
+$(BEARSSL_LIB_1): config.mk
 	sh tools/bearssl.sh $(BEARSSL)
 	@echo "building BearSSL with $(CC) (log: $(BUILD)/bearssl.log)"
-	@$(MAKE) -C $(BEARSSL) CC="$(CC)" AR=ar \
-		CFLAGS="-Os -ffunction-sections -fdata-sections" \
+	@rm -rf $(BEARSSL)/build/obj $(BEARSSL_LIB_1)
+	@$(MAKE) -C $(BEARSSL) CC="$(CC)" AR=ar CFLAGS="$(BEARSSL_CFLAGS)" \
 		build/libbearssl.a > $(BUILD)/bearssl.log 2>&1 || \
 		{ tail -n 20 $(BUILD)/bearssl.log; exit 1; }
 

@@ -31,6 +31,11 @@ HOSTCC = cc
 SANFLAGS = -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wextra
 
+# BearSSL as d20 needs it: never reading /dev/urandom, which from Linux
+# 5.18 on runs the kernel's jitter collection when the crng is not ready
+# (d20 and d20d inject their own seed into BearSSL instead).
+BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -DBR_USE_URANDOM=0
+
 # Where the build puts objects, BearSSL and test programs.
 BUILD = build
 

@@ -289,14 +289,20 @@ challenge_base(uint8_t out[SHA512_SIZE])
 	HASH_DOMAIN(&h, "d20 v1 challenge base");
 	hash_u64(&h, cycles());
 	n = getrandom(buf, sizeof(buf), GRND_INSECURE);
-	if (n < 0 && errno == EINVAL)	/* kernels before 5.6 */
+	if (n < 0 && errno == EINVAL) {
+		/* Kernels before 5.6 lack GRND_INSECURE; their /dev/urandom
+		 * never waits. It is read only here: from 5.18 on, reading it
+		 * before the crng is ready first runs the kernel's jitter
+		 * collection, which is a wait on the RNG being seeded. */
 		n = getrandom(buf, sizeof(buf), GRND_NONBLOCK);
+		if (n < 0) {
+			fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+			n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+			if (fd >= 0)
+				close(fd);
+		}
+	}
 	hash_field(&h, buf, n > 0 ? (size_t)n : 0);
-	fd = open("/dev/urandom", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
-	hash_field(&h, buf, n > 0 ? (size_t)n : 0);
-	if (fd >= 0)
-		close(fd);
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_BOOTTIME));

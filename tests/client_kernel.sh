@@ -57,3 +57,19 @@ if [ $root = 0 ] || command -v setpriv >/dev/null 2>&1; then
 		sh -c "[ $rc = 0 ] && grep -q 'not root: mixing into /dev/urandom without credit' '$out' &&
 			grep -q '0 bits credited' '$out'"
 fi
+
+# d20 must never wait on the RNG it seeds: no read of /dev/random or
+# /dev/urandom (from Linux 5.18 a read of urandom before the crng is ready
+# runs the kernel's jitter collection first), no blocking getrandom.
+if command -v strace >/dev/null 2>&1; then
+	strace -f -qq -e trace=open,openat,getrandom -o "$work/strace" \
+		$D20 -o /dev/null "http://127.0.0.1:$hp/" >/dev/null 2>&1
+	sed 's/^/# /' "$work/strace" | grep -E 'random|urandom' | head -n 8
+	check "d20 opens no RNG device for reading" \
+		sh -c "! grep -E 'open.*/dev/u?random' '$work/strace' | grep -qv O_WRONLY"
+	check "every getrandom d20 makes is GRND_INSECURE or GRND_NONBLOCK" \
+		sh -c "grep -q getrandom '$work/strace' &&
+			! grep getrandom '$work/strace' | grep -vqE 'GRND_INSECURE|GRND_NONBLOCK'"
+else
+	echo "ok - d20 RNG-device check # SKIP strace not installed"
+fi
