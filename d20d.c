@@ -131,6 +131,8 @@ static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
 
+static void tell_idle(void);
+
 /* ---- logging ---- */
 
 static void
@@ -428,16 +430,23 @@ static void
 linger_close(int fd)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
+	struct timespec start, now;
 	char sink[4096];
 	size_t total = 0;
 	ssize_t n;
 
+	/* bounded in bytes and in time: a worker that already said it is
+	 * idle has no alarm left to cut a client that drips */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	now = start;
 	shutdown(fd, SHUT_WR);
-	while (total < 16 * sizeof(sink) && poll(&p, 1, 200) == 1) {
+	while (total < 16 * sizeof(sink) && now.tv_sec - start.tv_sec < 1 &&
+	    poll(&p, 1, 200) == 1) {
 		n = read(fd, sink, sizeof(sink));
 		if (n <= 0)
 			break;
 		total += (size_t)n;
+		clock_gettime(CLOCK_MONOTONIC, &now);
 	}
 }
 
@@ -488,6 +497,8 @@ serve(struct conn *c)
 	memcpy(out + head, r.body, r.len);
 	memzero(r.body, sizeof(r.body));
 	sent = head > 0 && conn_write(c, out, head + r.len) == 0;
+	if (sent)
+		tell_idle();
 	log_request(c, &req, st, sent ? head + r.len : 0);
 	memzero(out, sizeof(out));
 	memzero(buf, len);	/* the worker's next client must not find it */
@@ -649,6 +660,32 @@ struct done {
 	pid_t pid;
 };
 
+/* In a worker: what to tell the parent once the answer is out (NULL: say
+ * nothing, as in -i mode or on a worker's last connection), and whether
+ * it was told (1), could not be (-1), or not yet (0). */
+static const struct done *idle_note;
+static int told_idle;
+
+/* Called as soon as an answer has been written: the worker is idle again
+ * before it logs and closes, so that the client, which sees the end of
+ * its answer by Content-Length, cannot reconnect before the parent knows
+ * and fork a worker for a connection this one can take. From here the
+ * deadline is off: a worker that said it is idle must not be cut. */
+static void
+tell_idle(void)
+{
+	if (!idle_note || timed_out)	/* the deadline came first: this */
+		return;			/* worker leaves by its alarm */
+	alarm(0);
+	if (timed_out) {	/* ... or just now: keep its grace bounded */
+		alarm(D20D_WRITE_GRACE);
+		return;
+	}
+	told_idle = write(done_fd[1], idle_note, sizeof(*idle_note)) ==
+	    (ssize_t)sizeof(*idle_note) ? 1 : -1;
+	idle_note = NULL;
+}
+
 /* A worker's end: wait for a connection, returning its descriptor, or -1
  * when the parent closed the socketpair (retired) or sent garbage. */
 static int
@@ -709,7 +746,7 @@ worker_run(int ctl, uint32_t slot)
 {
 	struct done d = { slot, getpid() };
 	unsigned long n;
-	int fd, tls, status;
+	int fd, tls, status, last;
 
 	if (drop_privileges() < 0) {
 		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
@@ -719,20 +756,23 @@ worker_run(int ctl, uint32_t slot)
 		fd = receive_conn(ctl, &tls);
 		if (fd < 0)
 			break;
+		/* Idle again as soon as the answer is out (tell_idle): when
+		 * the client sees the end of its answer, the parent already
+		 * has this in its queue, and no longer counts the connection
+		 * against its address. The last one leaves without a word, so
+		 * it is never handed a connection it would not serve. */
+		last = n + 1 == D20D_WORKER_CONNS;
+		idle_note = last ? NULL : &d;
+		told_idle = 0;
 		status = handle(fd, fd, tls);
 		alarm(0);
-		/* after a timeout the process may have been cut anywhere */
-		if (status != EXIT_OK || timed_out)
-			_exit(EXIT_CONN);
-		/* idle before the close: when the client sees the end of its
-		 * answer, the parent already has this in its queue, and no
-		 * longer counts the connection against its address. The last
-		 * one leaves without a word, so it is never handed a
-		 * connection it would not serve. */
-		if (n + 1 < D20D_WORKER_CONNS &&
-		    write(done_fd[1], &d, sizeof(d)) != (ssize_t)sizeof(d))
-			break;
 		close(fd);
+		if (last || told_idle < 0)
+			break;
+		/* no answer went out, or a timeout: the process may have
+		 * been cut anywhere */
+		if (told_idle == 0)
+			_exit(status == EXIT_OK ? EXIT_CONN : status);
 	}
 	_exit(EXIT_OK);
 }
