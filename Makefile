@@ -14,10 +14,10 @@ BEARSSL_INC_1 = -I$(BEARSSL)/inc
 BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
-HDR = config.mk util.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h
+HDR = config.mk util.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
-D20_MODS = d20 url answer $(CRYPTO) $(TLS_MOD_$(TLS))
+D20_MODS = d20 url answer dns $(CRYPTO) $(TLS_MOD_$(TLS))
 D20D_MODS = d20d http $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
@@ -61,7 +61,8 @@ demo:
 
 # ---- tests ----
 
-UNIT = util_test sha512_test aes_test drbg_test http_test url_test answer_test
+UNIT = util_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test
+dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c
 answer_test_SRC = tests/answer_test.c answer.c sha512.c util.c
 http_test_SRC = tests/http_test.c http.c util.c
@@ -96,13 +97,14 @@ TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
-	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh
+	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS.
-FUZZ = request answer url
+FUZZ = request answer url dns
+dns_SRC = tests/fuzz_dns.c dns.c
 answer_SRC = tests/fuzz_answer.c answer.c sha512.c util.c
 url_SRC = tests/fuzz_url.c url.c
 request_SRC = tests/fuzz_request.c http.c util.c

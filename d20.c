@@ -8,7 +8,6 @@
  * into the kernel (or into the seed written by -o). */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "answer.h"
+#include "dns.h"
 #include "sha512.h"
 #include "url.h"
 #include "util.h"
@@ -78,6 +78,7 @@ typedef struct {
 	url u;
 	char pin[PIN_MAX + 1];		/* from its list line, or --pin */
 	char challenge[ANSWER_CHALLENGE_LEN + 1];
+	uint8_t dns_ids[DNS_RANDOM_LEN];	/* its DNS query IDs */
 	pid_t pid;
 	int fd;				/* read end of its pipe, -1 when closed */
 	record r;
@@ -313,10 +314,11 @@ challenge_base(uint8_t out[SHA512_SIZE])
 	memzero(buf, sizeof(buf));
 }
 
-/* Server i's own challenge: 128 hex digits from the base and its index. */
+/* Server i's own challenge: 128 hex digits from the base and its index;
+ * and its DNS query IDs, from the base under another domain string, so
+ * that the challenge the server sees tells nothing of them. */
 static void
-challenge_for(char out[ANSWER_CHALLENGE_LEN + 1], const uint8_t base[SHA512_SIZE],
-    unsigned i)
+challenge_for(server *s, const uint8_t base[SHA512_SIZE], unsigned i)
 {
 	uint8_t d[SHA512_SIZE];
 	sha512_ctx h;
@@ -326,7 +328,13 @@ challenge_for(char out[ANSWER_CHALLENGE_LEN + 1], const uint8_t base[SHA512_SIZE
 	sha512_update(&h, base, SHA512_SIZE);
 	hash_u64(&h, i);
 	sha512_final(&h, d);
-	hex_encode(out, d, sizeof(d));
+	hex_encode(s->challenge, d, sizeof(d));
+	sha512_init(&h);
+	HASH_DOMAIN(&h, "d20 v1 dns ids");
+	sha512_update(&h, base, SHA512_SIZE);
+	hash_u64(&h, i);
+	sha512_final(&h, d);
+	memcpy(s->dns_ids, d, DNS_RANDOM_LEN);
 	memzero(d, sizeof(d));
 }
 
@@ -444,7 +452,7 @@ static void
 child(server *s, int wfd, long long deadline, long long check_after)
 {
 	static uint8_t buf[ANSWER_MAX + 1];
-	struct addrinfo hints, *ai = NULL, *a;
+	struct sockaddr_storage addr[DNS_ADDR_MAX];
 	char req[1024];
 	const char *why = "";
 	answer_info info;
@@ -452,7 +460,8 @@ child(server *s, int wfd, long long deadline, long long check_after)
 	size_t len = 0, body = 0, bodylen = 0;
 	ssize_t n;
 	record r;
-	int fd = -1, e, status = 0, ok = 0, one = 1, naddr;
+	int fd = -1, e, status = 0, ok = 0, one = 1, naddr, i;
+	unsigned port = 0;
 #if D20_TLS
 	tls_client_opts to;
 	char err[TLS_ERRLEN];
@@ -467,13 +476,13 @@ child(server *s, int wfd, long long deadline, long long check_after)
 #endif
 
 	report(wfd, &r, ST_RESOLVE);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((e = getaddrinfo(s->u.host, s->u.port, &hints, &ai)) != 0) {
-		ai = NULL;
+	for (i = 0; s->u.port[i]; i++)	/* 1-65535: url_parse checked */
+		port = port * 10 + (unsigned)(s->u.port[i] - '0');
+	naddr = dns_resolve(s->u.host, (uint16_t)port, s->dns_ids,
+	    (long)((deadline - start) / 1000000LL), addr, &why);
+	if (naddr < 0) {
 		fmt(r.reason, sizeof(r.reason), "cannot resolve %s: %s",
-		    s->u.host, gai_strerror(e));
+		    s->u.host, why);
 		why = r.reason;
 		goto out;
 	}
@@ -482,17 +491,15 @@ child(server *s, int wfd, long long deadline, long long check_after)
 	 * time left, so that a black-holed address (IPv6 routed but broken,
 	 * say) cannot use up the deadline of the ones after it. */
 	report(wfd, &r, ST_CONNECT);
-	for (a = ai, naddr = 0; a; a = a->ai_next)
-		naddr++;
-	for (a = ai, e = 0; a; a = a->ai_next, naddr--) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+	for (i = 0, e = 0; i < naddr; i++) {
+		fd = socket(addr[i].ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			e = errno;
 			continue;
 		}
 		now = now_ns(CLOCK_MONOTONIC);
-		if (connect_until(fd, a->ai_addr, a->ai_addrlen,
-		    now + (deadline - now) / naddr) == 0) {
+		if (connect_until(fd, (struct sockaddr *)&addr[i],
+		    dns_addrlen(&addr[i]), now + (deadline - now) / (naddr - i)) == 0) {
 			/* The TLS handshake writes small records back to back:
 			 * Nagle's algorithm would hold them for the peer's
 			 * delayed ACK, 40 ms each. */
@@ -591,8 +598,6 @@ out:
 #endif
 	if (fd >= 0)
 		close(fd);
-	if (ai)
-		freeaddrinfo(ai);
 	memzero(buf, sizeof(buf));
 	memzero(&info, sizeof(info));
 	memzero(&r, sizeof(r));
@@ -1072,7 +1077,7 @@ main(int argc, char *argv[])
 		challenge_base(base);
 	}
 	for (i = 0; i < nservers; i++)
-		challenge_for(servers[i].challenge, base, (unsigned)i);
+		challenge_for(&servers[i], base, (unsigned)i);
 
 	if (opt.verbose && !opt.out)
 		kernel_state("before");

@@ -12,7 +12,7 @@
 
 typedef struct {
 	int tls;			/* 1 for https:// */
-	char host[URL_HOST_MAX + 1];	/* as getaddrinfo wants it: no brackets */
+	char host[URL_HOST_MAX + 1];	/* as the resolver wants it: no brackets */
 	char port[6];			/* decimal, the scheme's default when absent */
 	char path[URL_PATH_MAX + 1];	/* starts with '/', may hold a query */
 	char hosthdr[URL_HOST_MAX + 9];	/* Host header value: [v6] and :port kept */

@@ -8,7 +8,7 @@ bin=$BUILD/asan/d20
 mkdir -p "$BUILD/asan"
 if ! ${HOSTCC:-cc} -D_DEFAULT_SOURCE -DVERSION='"asan"' -DD20_TLS=0 -std=c99 -O1 -g \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-    -o "$bin" d20.c url.c answer.c sha512.c util.c; then
+    -o "$bin" d20.c url.c answer.c dns.c sha512.c util.c; then
 	echo "not ok - d20 builds under ASan and UBSan"
 	exit 1
 fi

@@ -109,7 +109,7 @@ check "a refused connection fails with its reason" grep -q 'failed: connect: Con
 check "... and the run does not wait for the deadline ($((t1 - t0)) ms < 2000)" [ $((t1 - t0)) -lt 2000 ]
 check "... the other server still counts: exit 0" [ $rc = 0 ]
 
-# A host name goes through getaddrinfo (localhost from /etc/hosts).
+# A host name goes through dns.c (localhost from /etc/hosts).
 if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts 2>/dev/null; then
 	$D20 -q -o /dev/null "http://localhost:$(port_of "$pf" d20)/"
 	check "a host name (localhost) resolves and verifies" [ $? = 0 ]
