@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "util.h"
 
 /* A read position in the caller's buffer; every access checks pos < len. */
 struct cursor {
@@ -19,18 +20,6 @@ is_tchar(int c)
 	    (c >= '0' && c <= '9'))
 		return 1;
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int
@@ -71,8 +60,8 @@ decode_at(const char *s, size_t len, size_t *i, int plus_is_space)
 	}
 	if (len - *i < 3)
 		return -1;
-	hi = hexval((unsigned char)s[*i + 1]);
-	lo = hexval((unsigned char)s[*i + 2]);
+	hi = hex_digit((unsigned char)s[*i + 1]);
+	lo = hex_digit((unsigned char)s[*i + 2]);
 	if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 		return -1;
 	*i += 3;

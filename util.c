@@ -18,7 +18,7 @@ hex_encode(char *out, const uint8_t *in, size_t len)
 	out[2 * len] = '\0';
 }
 
-static int
+int
 hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -10,6 +10,9 @@
 /* Write 2*len lower-case hex digits and a NUL to out[2*len+1]. */
 void hex_encode(char *out, const uint8_t *in, size_t len);
 
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(int c);
+
 /* Decode exactly hexlen hex digits (either case) into out[outmax].
  * Returns the number of bytes written, or -1 on an odd length, a
  * non-hex digit or an output that would not fit. */
