@@ -79,6 +79,7 @@ typedef struct {
 	char pin[PIN_MAX + 1];		/* from its list line, or --pin */
 	char challenge[ANSWER_CHALLENGE_LEN + 1];
 	uint8_t dns_ids[DNS_RANDOM_LEN];	/* its DNS query IDs */
+	uint8_t tls_seed[32];			/* seeds BearSSL's generator */
 	pid_t pid;
 	int fd;				/* read end of its pipe, -1 when closed */
 	record r;
@@ -315,8 +316,10 @@ challenge_base(uint8_t out[SHA512_SIZE])
 }
 
 /* Server i's own challenge: 128 hex digits from the base and its index;
- * and its DNS query IDs, from the base under another domain string, so
- * that the challenge the server sees tells nothing of them. */
+ * its DNS query IDs and the seed of its TLS engine, each from the base
+ * under another domain string, so that the challenge the server sees
+ * tells nothing of them. In early boot the TLS seed is all BearSSL gets:
+ * getrandom would block and /dev/urandom would wait. */
 static void
 challenge_for(server *s, const uint8_t base[SHA512_SIZE], unsigned i)
 {
@@ -335,6 +338,12 @@ challenge_for(server *s, const uint8_t base[SHA512_SIZE], unsigned i)
 	hash_u64(&h, i);
 	sha512_final(&h, d);
 	memcpy(s->dns_ids, d, DNS_RANDOM_LEN);
+	sha512_init(&h);
+	HASH_DOMAIN(&h, "d20 v1 tls seed");
+	sha512_update(&h, base, SHA512_SIZE);
+	hash_u64(&h, i);
+	sha512_final(&h, d);
+	memcpy(s->tls_seed, d, sizeof(s->tls_seed));
 	memzero(d, sizeof(d));
 }
 
@@ -522,6 +531,7 @@ child(server *s, int wfd, long long deadline, long long check_after)
 		to.ca_file = opt.ca;
 		to.pin = s->pin[0] ? s->pin : NULL;
 		to.host = s->u.host;
+		to.seed = s->tls_seed;
 		why = "TLS: no CA bundle (--ca) and no --pin";
 		if (!to.ca_file && !to.pin)
 			goto out;
