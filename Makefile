@@ -100,6 +100,9 @@ SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/clien
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
+# Deployment and early boot: install, systemd, container, dracut, QEMU.
+SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
+	tests/boot_dracut.sh tests/boot_initramfs.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS.
@@ -150,14 +153,43 @@ bench-server:
 
 # ---- install ----
 
+# dist/ holds the systemd units (paths filled in here), the inetd and
+# xinetd examples and the Containerfile; initramfs/ the boot hooks.
+UNITS = d20.service d20-daily.service d20.timer d20d.socket d20d@.service \
+	d20d-daemon.socket d20d.service
+INITRAMFS_FILES = hooks/d20 scripts/init-premount/d20
+DRACUT_FILES = module-setup.sh d20-online.sh d20-seed.sh
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
 	cp -f d20 $(DESTDIR)$(BINDIR)/d20
 	cp -f d20d $(DESTDIR)$(SBINDIR)/d20d
 	chmod 755 $(DESTDIR)$(BINDIR)/d20 $(DESTDIR)$(SBINDIR)/d20d
+	mkdir -p $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man8
+	cp -f d20.1 $(DESTDIR)$(MANPREFIX)/man1/d20.1
+	cp -f d20d.8 $(DESTDIR)$(MANPREFIX)/man8/d20d.8
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/d20.1 $(DESTDIR)$(MANPREFIX)/man8/d20d.8
+	mkdir -p $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+			dist/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	mkdir -p $(DESTDIR)$(INITRAMFSDIR)/hooks $(DESTDIR)$(INITRAMFSDIR)/scripts/init-premount
+	for f in $(INITRAMFS_FILES); do \
+		cp -f initramfs/initramfs-tools/$$f $(DESTDIR)$(INITRAMFSDIR)/$$f && \
+		chmod 755 $(DESTDIR)$(INITRAMFSDIR)/$$f || exit 1; done
+	mkdir -p $(DESTDIR)$(DRACUTDIR)/90d20
+	for f in $(DRACUT_FILES); do \
+		cp -f initramfs/dracut/90d20/$$f $(DESTDIR)$(DRACUTDIR)/90d20/$$f && \
+		chmod 755 $(DESTDIR)$(DRACUTDIR)/90d20/$$f || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/d20 $(DESTDIR)$(SBINDIR)/d20d
+	rm -f $(DESTDIR)$(MANPREFIX)/man1/d20.1 $(DESTDIR)$(MANPREFIX)/man8/d20d.8
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	for f in $(INITRAMFS_FILES); do rm -f $(DESTDIR)$(INITRAMFSDIR)/$$f; done
+	for f in $(DRACUT_FILES); do rm -f $(DESTDIR)$(DRACUTDIR)/90d20/$$f; done
+	-rmdir $(DESTDIR)$(DRACUTDIR)/90d20
 
 clean:
 	rm -rf $(BUILD) d20 d20d

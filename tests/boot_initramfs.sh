@@ -1,0 +1,155 @@
+#!/bin/sh
+# tests/boot_initramfs.sh - the early-boot claim on a real kernel: build an
+# initramfs with the project's initramfs-tools hook and script through
+# Debian's mkinitramfs for Debian's kernel, boot it under QEMU (TCG, no
+# KVM) and read the serial console.
+#
+# The guest's only network is QEMU user networking with restrict=on: its
+# one reachable service is a guestfwd whose cmd: runs the built d20d -i on
+# the host, one process per connection, so no packet leaves QEMU.
+# Four forwarded ports, 64 bits credited for each answer by default, make
+# the 256 bits the crng needs. The servers speak https with pinned keys,
+# credited as any authenticated answer; D20_BOOT_TLS=0 makes them plain
+# HTTP with the kernel argument d20.credit_insecure (make_servers in
+# tests/boot_lib.sh).
+#
+# Boots, each stopped by break=mount and panic=1 with -no-reboot, each
+# bounded by timeout(1):
+#   seed     servers from /etc/d20/servers (copied by the hook)
+#   dead     d20.servers= with nothing answering: d20 gives up in time
+#   hang     ip= names a missing device: the outer bound ends the wait
+#   plain    no ip=: the script does nothing (the boot without d20)
+cd "$(dirname "$0")/.." || exit 1
+. tests/boot_lib.sh
+
+vmwait=120
+for t in qemu-system-x86_64 mkinitramfs lsinitramfs openssl; do
+	command -v "$t" >/dev/null || { notok "$t is installed (tools/deps.sh check)"; exit 1; }
+done
+find_kernel || { notok "a Debian kernel in /boot with its modules (linux-image-amd64)"; exit 1; }
+[ -x "$bin/d20" ] && [ -x "$bin/d20d" ] || { notok "d20 and d20d are built"; exit 1; }
+echo "# kernel $kver, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p'), TCG"
+
+make_servers
+mkdir "$tmp/etc"
+ports="4431 4432 4433 4434"
+for p in $ports; do
+	echo "$scheme://10.0.2.100:$p/$linepin"
+done >"$tmp/etc/servers"
+
+# The initramfs: Debian's mkinitramfs, its own hooks and scripts plus the
+# project's, a configuration folder of our own (-d) so nothing under /etc
+# is read or changed, and only the modules this virtual machine needs.
+conf=$tmp/conf
+mkdir -p "$conf/hooks" "$conf/scripts/init-premount"
+cp initramfs/initramfs-tools/hooks/d20 "$conf/hooks/d20"
+cp initramfs/initramfs-tools/scripts/init-premount/d20 "$conf/scripts/init-premount/d20"
+chmod 755 "$conf/hooks/d20" "$conf/scripts/init-premount/d20"
+printf 'MODULES=list\nBUSYBOX=y\nCOMPRESS=gzip\n' >"$conf/initramfs.conf"
+printf 'virtio_pci\nvirtio_net\n' >"$conf/modules"
+img=$tmp/initrd.img
+D20=$bin/d20 D20_ETC=$tmp/etc mkinitramfs -d "$conf" -o "$img" "$kver" >"$tmp/mkinitramfs.log" 2>&1
+check $? "mkinitramfs builds an image with the d20 hook for $kver"
+lsinitramfs "$img" >"$tmp/files" 2>/dev/null
+for f in usr/bin/d20 etc/d20/servers scripts/init-premount/d20; do
+	grep -qx "$f" "$tmp/files"
+	check $? "the initramfs holds $f"
+done
+[ "$failed" = 0 ] || { sed 's/^/# /' "$tmp/mkinitramfs.log"; exit 1; }
+
+# shellcheck disable=SC2086
+make_netdev $ports
+
+# boot NAME KERNEL-ARGS...: boot the image, console in $tmp/NAME.log;
+# sets rc (0: the guest powered off by itself) and secs (wall clock).
+boot()
+{
+	name=$1
+	shift
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	timeout -k 5 "$vmwait" qemu-system-x86_64 -accel tcg -m 512 -nographic \
+		-no-reboot -kernel "$vmlinuz" -initrd "$img" \
+		-netdev "$netdev" -device virtio-net-pci,netdev=n0 \
+		-append "console=ttyS0 panic=1 break=mount random.trust_cpu=off random.trust_bootloader=off $*" \
+		</dev/null >"$tmp/$name.log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	check "$rc" "$name: the guest booted and went on by itself (${secs} s; exit $rc)"
+	grep -aq 'Rebooting automatically due to panic' "$tmp/$name.log"
+	check $? "$name: the boot reached the end of the initramfs"
+}
+
+has()
+{
+	grep -aq -e "$2" "$tmp/$1.log"
+	check $? "$1: console shows \"$2\""
+}
+
+static=ip=10.0.2.15::10.0.2.2:255.255.255.0:::off
+
+# 1. Servers from /etc/d20/servers, verified over TLS with their pins.
+# shellcheck disable=SC2086
+boot seed "$static" $insecure
+has seed 'd20: start'
+n=$(grep -ac "verified, d20 over $over" "$tmp/seed.log")
+[ "$n" = 4 ]
+check $? "seed: all 4 servers of /etc/d20/servers verified over $scheme ($n)"
+has seed 'RNDADDENTROPY ok: 256 bits credited'
+has seed 'random: crng init done'
+has seed 'kernel after: entropy_avail [0-9]*, crng ready'
+start=$(stamp "$tmp/seed.log" 'd20: start')
+crng=$(stamp "$tmp/seed.log" 'crng init done')
+done_=$(stamp "$tmp/seed.log" 'd20: done')
+if [ -n "$start" ] && [ -n "$crng" ] && [ -n "$done_" ]; then
+	echo "# seed: d20 started at ${start} s of uptime; crng ready $(secs_between "$start" "$crng") s later; d20 done after $(secs_between "$start" "$done_") s"
+fi
+# The claim itself: d20 found the crng not ready, and its answers made it
+# ready (d20 must not make it ready some other way, such as reading
+# /dev/urandom, which from Linux 5.18 on runs the jitter entropy until the
+# crng is ready).
+has seed 'kernel before: entropy_avail [0-9]*, crng not ready'
+
+# 2. Nothing answers (no forward on 4439; 10.0.2.99 is nobody): d20 ends
+# within its own deadline and the boot goes on.
+boot dead "$static" d20.timeout=3 d20.servers=https://10.0.2.100:4439/,http://10.0.2.99/
+has dead '0 of 2 servers verified'
+has dead 'd20: done'
+# From the network being up to d20's end; the slack covers starting
+# processes and logging under TCG.
+start=$(stamp "$tmp/dead.log" 'network up')
+end=$(stamp "$tmp/dead.log" 'd20: done')
+took=$(secs_between "${start:-0}" "${end:-999}")
+awk -v t="$took" 'BEGIN { exit !(t <= 3 + 2) }'
+check $? "dead: d20 gave up within its 3 s timeout (${took} s)"
+grep -aq 'crng init done' "$tmp/dead.log"
+[ $? != 0 ]
+check $? "dead: without an answer the crng stayed not ready (d20 did not wait for it)"
+
+# 3. The network never comes up (ip= names a device that does not exist;
+# configure_networking would wait 180 s): the outer bound ends it.
+boot hang ip=10.0.2.15::10.0.2.2:255.255.255.0::eth9:off d20.netwait=2 d20.timeout=2 \
+	d20.servers=$scheme://10.0.2.100:4431/
+has hang 'd20: gave up after 5 s, boot goes on'
+start=$(stamp "$tmp/hang.log" 'd20: start')
+end=$(stamp "$tmp/hang.log" 'd20: gave up')
+took=$(secs_between "${start:-0}" "${end:-999}")
+awk -v t="$took" 'BEGIN { exit !(t <= 5 + 2) }'
+check $? "hang: the boot went on after the 5 s bound (${took} s)"
+
+# 4. No ip=: nothing to do, at once; this is also the boot without d20.
+boot plain
+has plain 'd20: no ip= on the kernel command line, not seeding'
+if grep -aq 'crng init done' "$tmp/plain.log"; then
+	echo "# plain: crng ready at $(stamp "$tmp/plain.log" 'crng init done') s of uptime without d20"
+else
+	echo "# plain: without d20 the crng was not ready when the initramfs ended ($(stamp "$tmp/plain.log" 'not seeding') s of uptime)"
+fi
+
+if [ "$failed" != 0 ]; then
+	for f in "$tmp"/*.log; do
+		echo "# --- $f"
+		tail -n 40 "$f" | tr -d '\r' | sed 's/^/# /'
+	done
+fi
+exit "$failed"

@@ -1,0 +1,97 @@
+# tests/boot_lib.sh - shared by tests/boot_*.sh: checks, a temporary folder
+# removed on exit, and Debian's kernel. Sourced, not run.
+
+ok()
+{
+	echo "ok - $*"
+}
+
+notok()
+{
+	echo "not ok - $*"
+	failed=1
+}
+
+# check COND-STATUS DESCRIPTION: report 0 as ok, anything else as not ok.
+check()
+{
+	if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi
+}
+
+failed=0
+tmp=$(mktemp -d /tmp/d20-boot.XXXXXX) || exit 1
+cleanup_more=:
+trap 'eval "$cleanup_more"; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+# The programs under test, copied: make in this tree may rebuild ./d20 and
+# ./d20d while a boot runs.
+bin=$tmp/bin
+mkdir -m 755 "$bin"
+chmod 755 "$tmp"
+cp d20 d20d "$bin/" 2>/dev/null
+
+# The newest Debian kernel with its modules: sets kver and vmlinuz.
+find_kernel()
+{
+	kver=
+	for m in /lib/modules/*; do
+		[ -f "/boot/vmlinuz-${m##*/}" ] && kver=${m##*/}
+	done
+	vmlinuz=/boot/vmlinuz-$kver
+	[ -n "$kver" ]
+}
+
+# Seconds from the kernel log timestamp "[   12.345678]" on the first line
+# of FILE matching PATTERN (empty when none matches).
+stamp()
+{
+	grep -a -m1 -e "$2" "$1" | sed -n 's/^[^[]*\[ *\([0-9]*\.[0-9]*\)\].*/\1/p'
+}
+
+# Difference b - a of two stamps, three decimals.
+secs_between()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'
+}
+
+# How the guest's servers speak, and how d20 earns the credit the crng
+# needs. By default https with pinned keys, credited as any authenticated
+# answer: d20 makes its TLS handshake before the crng is ready. Built with
+# TLS=0, or with D20_BOOT_TLS=0, plain HTTP with the kernel argument
+# d20.credit_insecure (d20 credits nothing over plain HTTP otherwise). Also makes
+# a key and self-signed certificate in $tmp/key.pem and $tmp/cert.pem.
+# Sets scheme, linepin (" PIN" for a server list line), d20d_tls (d20d's
+# options), insecure (kernel argument), over (d20's word for the channel)
+# and has_tls (d20 built with TLS).
+make_servers()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=d20-boot \
+		>/dev/null 2>&1
+	pin=sha256//$(openssl x509 -in "$tmp/cert.pem" -pubkey -noout |
+		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+	mkdir -m 755 "$tmp/empty"
+	has_tls=
+	"$bin/d20" --version | grep -q tls && has_tls=1
+	if [ "${D20_BOOT_TLS:-1}" = 1 ] && [ -n "$has_tls" ]; then
+		scheme=https linepin=" $pin" insecure='' over="https+pin"
+		d20d_tls="--tls --cert $tmp/cert.pem --key $tmp/key.pem"
+		echo "# servers: https with pinned keys"
+	else
+		scheme=http linepin='' d20d_tls='' insecure=d20.credit_insecure over="http,"
+		echo "# servers: plain HTTP, credited through the kernel argument d20.credit_insecure"
+	fi
+}
+
+# QEMU user networking, restrict=on, whose only services are guestfwds on
+# 10.0.2.100:PORT for each of PORTS running the built d20d -i (as
+# make_servers chose) on the host, one per connection, as nobody in
+# $tmp/empty: sets netdev.
+make_netdev()
+{
+	netdev=user,id=n0,restrict=on
+	for p in "$@"; do
+		netdev="$netdev,guestfwd=tcp:10.0.2.100:$p-cmd:$bin/d20d -i $d20d_tls -u nobody -r $tmp/empty"
+	done
+}
