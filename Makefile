@@ -63,7 +63,7 @@ demo:
 
 UNIT = util_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test
 dns_test_SRC = tests/dns_test.c dns.c
-url_test_SRC = tests/url_test.c url.c
+url_test_SRC = tests/url_test.c url.c util.c
 answer_test_SRC = tests/answer_test.c answer.c sha512.c util.c
 http_test_SRC = tests/http_test.c http.c util.c
 util_test_SRC = tests/util_test.c util.c
@@ -109,7 +109,7 @@ SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_containe
 FUZZ = request answer url dns
 dns_SRC = tests/fuzz_dns.c dns.c
 answer_SRC = tests/fuzz_answer.c answer.c sha512.c util.c
-url_SRC = tests/fuzz_url.c url.c
+url_SRC = tests/fuzz_url.c url.c util.c
 request_SRC = tests/fuzz_request.c http.c util.c
 FUZZ_SECONDS = 10
 FUZZCC = clang

@@ -8,26 +8,6 @@
 #define FAIL(reason) do { *why = (reason); return -1; } while (0)
 
 static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* 1 when buf[0..n) equals the lower-case word w in any case. */
-static int
-eq_nocase(const uint8_t *buf, size_t n, const char *w)
-{
-	size_t i;
-
-	if (n != strlen(w))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (lower(buf[i]) != w[i])
-			return 0;
-	return 1;
-}
-
-static int
 is_digit(int c)
 {
 	return c >= '0' && c <= '9';
@@ -158,7 +138,7 @@ hexval(int c)
 {
 	if (is_digit(c))
 		return 1;
-	c = lower(c);
+	c = ascii_lower(c);
 	return c >= 'a' && c <= 'f';
 }
 

@@ -22,26 +22,6 @@ is_tchar(int c)
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* 1 when s[0..n) equals the lower-case word w, ignoring case. */
-static int
-equal_nocase(const char *s, size_t n, const char *w)
-{
-	size_t i;
-
-	if (strlen(w) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != w[i])
-			return 0;
-	return 1;
-}
-
 /* Decode one possibly escaped character of s[0..len) at *i and advance
  * *i. Returns the byte, or -1 for a bad escape or an escaped NUL (a NUL
  * inside a challenge or path would be cut by every C string it meets). */
@@ -209,7 +189,7 @@ is_form_type(const char *v, size_t n)
 	static const char type[] = "application/x-www-form-urlencoded";
 	size_t t = sizeof(type) - 1;
 
-	if (n < t || !equal_nocase(v, t, type))
+	if (n < t || !eq_nocase(v, t, type))
 		return 0;
 	return n == t || v[t] == ';' || v[t] == ' ' || v[t] == '\t';
 }
@@ -254,20 +234,20 @@ http_parse_request(struct http_request *req, const char *buf, size_t len)
 		for (vend = n; vend > vstart &&
 		    (s[vend - 1] == ' ' || s[vend - 1] == '\t'); vend--)
 			;
-		if (equal_nocase(s, name, "content-length")) {
+		if (eq_nocase(s, name, "content-length")) {
 			if (has_length)
 				return HTTP_BAD_REQUEST;
 			has_length = 1;
 			st = parse_length(s + vstart, vend - vstart, &length);
 			if (st != HTTP_OK)
 				return st;
-		} else if (equal_nocase(s, name, "transfer-encoding")) {
+		} else if (eq_nocase(s, name, "transfer-encoding")) {
 			/* only Content-Length framing: nothing to smuggle */
 			return HTTP_BAD_REQUEST;
-		} else if (equal_nocase(s, name, "content-type")) {
+		} else if (eq_nocase(s, name, "content-type")) {
 			form = is_form_type(s + vstart, vend - vstart);
-		} else if (equal_nocase(s, name, "expect")) {
-			expect = equal_nocase(s + vstart, vend - vstart, "100-continue");
+		} else if (eq_nocase(s, name, "expect")) {
+			expect = eq_nocase(s + vstart, vend - vstart, "100-continue");
 		}
 	}
 	req->expect_continue = expect && req->minor == 1;

@@ -2,25 +2,15 @@
 #include <string.h>
 
 #include "url.h"
+#include "util.h"
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* 1 when the n bytes at s equal the lower-case word w, in any case. */
+/* 1 when s[0..len) starts with the lower-case word w, in any case. */
 static int
 prefix_nocase(const char *s, size_t len, const char *w)
 {
-	size_t i, n = strlen(w);
+	size_t n = strlen(w);
 
-	if (len < n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != w[i])
-			return 0;
-	return 1;
+	return len >= n && eq_nocase(s, n, w);
 }
 
 static int

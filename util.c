@@ -48,6 +48,26 @@ hex_decode(uint8_t *out, size_t outmax, const char *hex, size_t hexlen)
 	return (long)(hexlen / 2);
 }
 
+int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int
+eq_nocase(const void *s, size_t n, const char *w)
+{
+	const uint8_t *p = s;
+	size_t i;
+
+	if (n != strlen(w))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ascii_lower(p[i]) != w[i])
+			return 0;
+	return 1;
+}
+
 void
 memzero(void *p, size_t len)
 {

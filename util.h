@@ -18,6 +18,12 @@ int hex_digit(int c);
  * non-hex digit or an output that would not fit. */
 long hex_decode(uint8_t *out, size_t outmax, const char *hex, size_t hexlen);
 
+/* c in lower case when it is an ASCII capital letter. */
+int ascii_lower(int c);
+
+/* 1 when the n bytes at s equal the lower-case word w, in any case. */
+int eq_nocase(const void *s, size_t n, const char *w);
+
 /* Overwrite len bytes with zeros in a way the compiler may not elide. */
 void memzero(void *p, size_t len);
 

@@ -374,6 +374,27 @@ check_write_full(void)
 	free(buf);
 }
 
+static void
+check_nocase(void)
+{
+	static const char nul[] = "conTENT-length\0";
+	int ok = 1, c;
+
+	for (c = 0; c < 256; c++)
+		ok &= ascii_lower(c) == (c >= 'A' && c <= 'Z' ? c + 32 : c);
+	ok &= eq_nocase("Content-Length", 14, "content-length") == 1;
+	ok &= eq_nocase("CONTENT-LENGTH", 14, "content-length") == 1;
+	ok &= eq_nocase("Content-Length", 13, "content-length") == 0;
+	ok &= eq_nocase("Content-Lengths", 15, "content-length") == 0;
+	ok &= eq_nocase(nul, 15, "content-length") == 0;
+	ok &= eq_nocase("Content_Length", 14, "content-length") == 0;
+	ok &= eq_nocase("", 0, "") == 1;
+	/* bytes over 127 are not letters: no locale folds them */
+	ok &= eq_nocase("\xc9", 1, "\xe9") == 0;
+	test_ok(ok, "ascii_lower on all 256 bytes; eq_nocase: case, length, "
+	    "NUL, non-letters, empty");
+}
+
 int
 main(void)
 {
@@ -382,6 +403,7 @@ main(void)
 	check_hex_decode();
 	check_ct_equal();
 	check_memzero();
+	check_nocase();
 	check_read_full();
 	check_write_full();
 	return test_done();
