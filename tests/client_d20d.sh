@@ -4,17 +4,7 @@
 # openssl), and the TLS failures a client must name.
 . "$(dirname "$0")/client_lib.sh"
 
-hp=$(free_port)
-sp=$(free_port)
-tls=0
-$D20 --version | grep -q ' tls$' && tls=1
-if [ "$tls" = 1 ]; then
-	make_certs "$work" || nok "openssl made the test certificates"
-	start_d20d "$hp" -L "127.0.0.1:$sp" --cert "$work/srv.pem" --key "$work/srv.key"
-else
-	start_d20d "$hp"
-fi
-check "d20d listens on 127.0.0.1:$hp" [ $? = 0 ]
+start_test_server
 
 out=$work/out
 $D20 -v -o "$work/seed" "http://127.0.0.1:$hp/" >"$out" 2>&1

@@ -89,3 +89,21 @@ start_d20d() {
 	pids="$pids $!"
 	wait_port "$_port" 50
 }
+
+# The usual server: d20d on 127.0.0.1:$hp, plus HTTPS on 127.0.0.1:$sp
+# with make_certs' certificate when d20 was built with TLS. Sets hp, sp
+# and tls, and checks that it listens.
+start_test_server()
+{
+	hp=$(free_port)
+	sp=$(free_port)
+	tls=0
+	$D20 --version | grep -q ' tls$' && tls=1
+	if [ "$tls" = 1 ]; then
+		make_certs "$work" || nok "openssl made the test certificates"
+		start_d20d "$hp" -L "127.0.0.1:$sp" --cert "$work/srv.pem" --key "$work/srv.key"
+	else
+		start_d20d "$hp"
+	fi
+	check "d20d listens on 127.0.0.1:$hp" [ $? = 0 ]
+}
