@@ -87,6 +87,20 @@ check:
 	@sh tools/deps.sh check
 	@$(MAKE) --no-print-directory test
 
+# d20 and d20d under ASan+UBSan (TLS=0), for tests/client_asan.sh and
+# tests/server_asan.sh: the same modules as the shipped programs.
+ASAN_D20_SRC = $(patsubst %,%.c,$(filter-out tls,$(D20_MODS)))
+ASAN_D20D_SRC = $(patsubst %,%.c,$(filter-out tls,$(D20D_MODS)))
+ASAN_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"asan\" -DD20_TLS=0
+
+$(A)/d20: $(HDR) $(ASAN_D20_SRC)
+	@mkdir -p $(A)
+	$(HOSTCC) $(ASAN_CPPFLAGS) $(SANFLAGS) -o $@ $(ASAN_D20_SRC)
+
+$(A)/d20d: $(HDR) $(ASAN_D20D_SRC)
+	@mkdir -p $(A)
+	$(HOSTCC) $(ASAN_CPPFLAGS) $(SANFLAGS) -o $@ $(ASAN_D20D_SRC)
+
 # tls.c against itself (TLS=1 only: it links BearSSL).
 $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(T)
@@ -119,7 +133,7 @@ $(BUILD)/fuzz/%: $(HDR) $$(%_SRC)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $($*_SRC)
 
-test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
+test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
 	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(MAKE)" \
 		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		sh tests/run.sh $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(SHTESTS) \

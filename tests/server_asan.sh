@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/server_asan.sh - d20d built with the host compiler under ASan and
+# tests/server_asan.sh - d20d built by make with the host compiler under ASan and
 # UBSan (TLS=0), run through the endpoint, hostile-request and start-up
 # checks of tests/server_test.py. A memory or undefined-behaviour error
 # aborts the child (its client then gets no answer and a check fails) and
@@ -7,14 +7,11 @@
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 bin=$BUILD/asan/d20d
-mkdir -p "$BUILD/asan"
-if ! ${HOSTCC:-cc} -D_DEFAULT_SOURCE -DVERSION='"asan"' -DD20_TLS=0 -std=c99 -O1 -g \
-    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-    -o "$bin" d20d.c http.c sha512.c aes.c drbg.c util.c; then
-	echo "not ok - d20d builds under ASan and UBSan"
+# built by make test from the same modules as the shipped d20d
+if [ ! -x "$bin" ]; then
+	echo "not ok - $bin missing: make test builds it"
 	exit 1
 fi
-echo "ok - d20d builds under ASan and UBSan"
 # workers leave by _exit and chroot away from /proc: no leak check there
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_test.py basic |
