@@ -1,31 +1,50 @@
 #!/bin/sh
-# bench/server.sh [D20D] - d20d against Debian's pollen on loopback, with
-# wrk: pollinate's request (POST / with a 128-hex challenge), one new
-# connection per request (-H "Connection: close", as real clients do),
-# concurrency 1, 16 and 64, the two servers alternating, ROUNDS rounds of
-# SECONDS each. Both servers log every request to the same syslog sink (a
-# socket at /dev/log that this script provides when there is none).
-# Prints requests/s, p99 latency, errors, the ratios, and peak RSS (d20d's
-# parent, its largest pool worker, d20d -i for one request, pollen).
+# bench/server.sh [D20D] - d20d against Debian's pollen and nginx on
+# loopback, with wrk: pollinate's request (POST / with a 128-hex
+# challenge), one new connection per request (-H "Connection: close", as
+# real clients do), at each concurrency of LEVELS, the three servers taking
+# turns (the order rotates each round), ROUNDS rounds of SECONDS_EACH
+# seconds each; the median of the rounds is reported.
+#
+# nginx stands for the limit of connection-per-request HTTP on this
+# machine: it returns a fixed 260-byte body (d20d's Pollen answer is 258
+# bytes) from a config written to a temporary folder, in the foreground,
+# one worker per core, on its own port; a system nginx, running or not, is
+# neither used nor touched. All three servers log one line per request to
+# the same syslog sink (/dev/log; this script provides a socket that reads
+# and drops when there is none), nginx through access_log syslog:.
+#
+# Prints Markdown: requests/s with the ratios d20d/pollen and d20d/nginx
+# beside the targets (d20d >= 1.5x pollen and >= 0.6x nginx at 16 and 64),
+# p99 latency and errors, and peak RSS. With DATA=FILE it also writes one
+# line per level for gnuplot: conc, req/s and p99 ms of d20d, pollen, nginx.
+# With RSS_OUT=FILE the peak RSS rows go there instead of a table.
 # wrk connects from 127.0.0.1 only, so d20d runs with -C 1024 (its
-# per-address cap would otherwise answer 503 above 16 connections).
-# Not a test: numbers depend on the machine. Run as root (it binds
-# /dev/log when missing and d20d drops to nobody).
+# per-address cap would otherwise answer 503 above 16 connections) and
+# -c as large as the largest level. Not a test: numbers depend on the
+# machine. Run as root (it binds /dev/log when missing, d20d drops to
+# nobody, nginx's workers run as nobody).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 D20D=$(realpath "${1:-./d20d}")
 SECONDS_EACH=${SECONDS_EACH:-5}
-ROUNDS=${ROUNDS:-2}
-LEVELS=${LEVELS:-"1 16 64"}
+ROUNDS=${ROUNDS:-3}
+LEVELS=${LEVELS:-"1 16 64 256"}
+SERVERS="d20d pollen nginx"
 
-for t in wrk pollen python3; do
+for t in wrk pollen nginx python3 curl; do
 	command -v $t >/dev/null 2>&1 || { echo "bench: $t missing (make bench-server installs it)" >&2; exit 1; }
 done
 [ -x "$D20D" ] || { echo "bench: $D20D missing: run make first" >&2; exit 1; }
 
+maxc=1
+for c in $LEVELS; do [ "$c" -gt "$maxc" ] && maxc=$c; done
+# 256 connections need more descriptors than a default soft limit of 1024
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-mkdir -m 755 "$tmp/empty"
+mkdir -m 755 "$tmp/empty" "$tmp/nginx"
 pids=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
@@ -47,6 +66,7 @@ if [ ! -S /dev/log ]; then
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)  # nginx workers log as nobody
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
 sys.stdout.write("ready\n"); sys.stdout.flush()
 while True:
@@ -64,74 +84,168 @@ pollen -http-port "$pport" -https-port "$(free_port)" -device /dev/urandom \
 	>"$tmp/pollen.log" 2>&1 &
 ppid=$!
 pids="$pids $ppid"
+
 dport=$(free_port)
-"$D20D" -S -C 1024 -r "$tmp/empty" -l "127.0.0.1:$dport" >"$tmp/d20d.log" 2>&1 &
+"$D20D" -S -c "$maxc" -C 1024 -r "$tmp/empty" -l "127.0.0.1:$dport" >"$tmp/d20d.log" 2>&1 &
 dpid=$!
 pids="$pids $dpid"
-i=0
-while [ "$i" -lt 50 ]; do
-	curl -s -o /dev/null "http://127.0.0.1:$pport/?challenge=x" &&
-	    curl -s -o /dev/null "http://127.0.0.1:$dport/api/status" && break
-	sleep 0.1; i=$((i + 1))
-done
+
+nport=$(free_port)
+n=$tmp/nginx
+body=$(head -c 130 /dev/urandom | od -An -tx1 | tr -d ' \n')
+cat >"$n/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes $(nproc);
+pid $n/nginx.pid;
+error_log $n/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log syslog:server=unix:/dev/log,nohostname combined;
+	client_body_temp_path $n/body;
+	proxy_temp_path $n/proxy;
+	fastcgi_temp_path $n/fastcgi;
+	uwsgi_temp_path $n/uwsgi;
+	scgi_temp_path $n/scgi;
+	default_type text/plain;
+	server {
+		listen 127.0.0.1:$nport backlog=1024;
+		location / { return 200 "$body"; }
+	}
+}
+EOF
+nginx -p "$n" -e "$n/error.log" -c "$n/nginx.conf" >"$n/stdout" 2>&1 &
+npid=$!
+pids="$pids $npid"
 
 challenge=$(head -c 64 /dev/urandom | sha512sum | cut -c1-128)
+url() { case $1 in d20d) echo "http://127.0.0.1:$dport/" ;;
+	pollen) echo "http://127.0.0.1:$pport/" ;; nginx) echo "http://127.0.0.1:$nport/" ;; esac; }
+# each server must answer pollinate's request with 200 before it is timed
+for s in $SERVERS; do
+	i=0
+	until [ "$(curl -s -o "$tmp/$s.body" -w '%{http_code}' -d "challenge=$challenge" "$(url $s)")" = 200 ]; do
+		i=$((i + 1))
+		if [ "$i" -ge 50 ]; then
+			echo "bench: $s does not answer on $(url $s):" >&2
+			cat "$tmp/$s.log" "$n/error.log" "$n/stdout" 2>/dev/null | tail -n 5 >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+done
+[ "$(wc -c <"$tmp/nginx.body")" -eq 260 ] || { echo "bench: nginx body is not 260 bytes" >&2; exit 1; }
+
 cat >"$tmp/post.lua" <<EOF
 wrk.method = "POST"
 wrk.body = "challenge=$challenge"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 EOF
 
-# run NAME PORT CONC: one wrk run, appends "NAME CONC rps p99ms errors"
+# run NAME CONC: one wrk run, appends "NAME CONC rps p99ms errors"
 run() {
 	threads=2
-	[ "$3" -lt 2 ] && threads=1
-	wrk -t "$threads" -c "$3" -d "${SECONDS_EACH}s" --latency -s "$tmp/post.lua" \
-		-H "Connection: close" "http://127.0.0.1:$2/" >"$tmp/wrk.out" 2>&1
-	awk -v name="$1" -v c="$3" '
+	[ "$2" -lt 2 ] && threads=1
+	timeout $((SECONDS_EACH + 30)) wrk -t "$threads" -c "$2" -d "${SECONDS_EACH}s" --timeout 5s \
+		--latency -s "$tmp/post.lua" -H "Connection: close" "$(url "$1")" >"$tmp/wrk.out" 2>&1
+	awk -v name="$1" -v c="$2" '
 	/Requests\/sec:/ { rps = $2 }
 	/^ +99%/ { v = $2; u = v; sub(/[a-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
-		p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }
+		p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }
 	/Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
 	/Non-2xx/ { err += $NF }
-	END { printf "%s %s %s %s %d\n", name, c, rps, p99, err }' "$tmp/wrk.out" >>"$tmp/results"
+	END { printf "%s %s %s %s %d\n", name, c, rps + 0, p99 + 0, err }' "$tmp/wrk.out" >>"$tmp/results"
 }
 
 : >"$tmp/results"
 r=1
+order=$SERVERS
 while [ "$r" -le "$ROUNDS" ]; do
 	for c in $LEVELS; do
-		run d20d "$dport" "$c"
-		run pollen "$pport" "$c"
+		for s in $order; do run "$s" "$c"; done
 	done
+	# rotate, so that no server always runs right after the same one
+	order="${order#* } ${order%% *}"
 	r=$((r + 1))
 done
 
+# peak RSS (VmHWM) after all rounds; Pss now, which shares out the pages
+# that processes have in common (a static binary's code, fork's copies)
 hwm() { awk '/VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-d20d_parent=$(hwm "$dpid")
-pollen_rss=$(hwm "$ppid")
-# the pool's workers, each after many connections: the largest, and how many
-workers=$(awk -v p="$dpid" '{ sub(/.*\) /, ""); if ($2 == p) print FILENAME }' /proc/[0-9]*/stat 2>/dev/null |
-	sed 's,/stat$,/status,' | xargs -r awk '/VmHWM/ { n++; if ($2 > m) m = $2 } END { if (n) print m, n }')
+pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
+children() { awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub(/\/stat$/, "", f);
+	sub(/.*\//, "", f); print f } }' /proc/[0-9]*/stat 2>/dev/null; }
+# tree PID: "parent_hwm n_children max_child_hwm sum_hwm sum_pss"
+tree() {
+	ph=$(hwm "$1"); pp=$(pss "$1")
+	for k in $(children "$1"); do echo "$(hwm "$k") $(pss "$k")"; done |
+		awk -v ph="${ph:-0}" -v pp="${pp:-0}" '$1 { n++; s += $1; sp += $2; if ($1 > m) m = $1 }
+		END { printf "%d %d %d %d %d\n", ph, n, m, ph + s, pp + sp }'
+}
+# with daemon off, $npid is nginx's master itself
+set -- $(tree "$dpid"); d_par=$1 d_n=$2 d_max=$3 d_sum=$4 d_pss=$5
+set -- $(tree "$npid"); n_par=$1 n_n=$2 n_max=$3 n_sum=$4 n_pss=$5
+set -- $(tree "$ppid"); p_par=$1 p_pss=$5
 # -i: one process's whole life answering one request
-child=$(printf 'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 138\r\n\r\nchallenge=%s' "$challenge" |
+d_i=$(printf 'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 138\r\n\r\nchallenge=%s' "$challenge" |
 	/usr/bin/time -f %M "$D20D" -i -r "$tmp/empty" -q 2>&1 >/dev/null | tail -n 1)
 
-echo "d20d vs pollen, POST / (pollinate's request), Connection: close, $ROUNDS x ${SECONDS_EACH}s each, mean of rounds"
-echo
-awk '
-{ k = $1 " " $2; rps[k] += $3; p99[k] += $4; err[k] += $5; n[k]++; if (!seen[$2]++) lv[++m] = $2 }
+# median of the rounds for each server and level, one line per level
+awk -v servers="$SERVERS" '
+{ k = $1 " " $2; n[k]++; rps[k, n[k]] = $3; p99[k, n[k]] = $4; err[k] += $5
+  if (!seen[$2]++) lv[++m] = $2 }
+function median(a, k,    i, j, t, v, c) {
+	c = n[k]
+	for (i = 1; i <= c; i++) v[i] = a[k, i]
+	for (i = 2; i <= c; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	return c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
+}
 END {
-	printf "%5s  %12s %12s %7s   %10s %10s   %7s %7s\n", "conc", "d20d req/s", "pollen req/s",
-		"ratio", "d20d p99", "pollen p99", "d20d err", "pollen err"
+	ns = split(servers, s, " ")
 	for (i = 1; i <= m; i++) {
-		c = lv[i]; d = "d20d " c; p = "pollen " c
-		dr = rps[d] / n[d]; pr = rps[p] / n[p]
-		printf "%5s  %12.0f %12.0f %6.2fx   %8.2fms %8.2fms   %7d %7d\n", c, dr, pr,
-			(pr > 0 ? dr / pr : 0), p99[d] / n[d], p99[p] / n[p], err[d], err[p]
+		line = lv[i]
+		for (j = 1; j <= ns; j++) line = line " " median(rps, s[j] " " lv[i])
+		for (j = 1; j <= ns; j++) line = line " " median(p99, s[j] " " lv[i])
+		for (j = 1; j <= ns; j++) line = line " " err[s[j] " " lv[i]] + 0
+		print line
 	}
-}' "$tmp/results"
+}' "$tmp/results" >"$tmp/levels"
+[ -n "${DATA:-}" ] && cut -d' ' -f1-7 "$tmp/levels" >"$DATA"
+
+echo "Requests/s, POST / as pollinate sends it, Connection: close, median of $ROUNDS rounds of ${SECONDS_EACH}s:"
 echo
-printf 'peak RSS: d20d parent %s KiB, largest d20d worker %s KiB (of %s), d20d -i %s KiB, pollen %s KiB\n' \
-	"${d20d_parent:-?}" "${workers%% *}" "${workers:+${workers#* }}" "${child:-?}" "${pollen_rss:-?}"
-printf 'static d20d: %s bytes\n' "$(wc -c <"$D20D")"
+echo "| concurrency | d20d | pollen | nginx (fixed body) | d20d / pollen | target | d20d / nginx | target |"
+echo "| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"
+awk '
+function verdict(r, t, c) {
+	if (c != 16 && c != 64) return "-"
+	return sprintf(">= %.1fx: %s", t, r >= t ? "met" : "NOT met")
+}
+{ rp = $3 > 0 ? $2 / $3 : 0; rn = $4 > 0 ? $2 / $4 : 0
+  printf "| %d | %.0f | %.0f | %.0f | %.2fx | %s | %.2fx | %s |\n", $1, $2, $3, $4,
+	rp, verdict(rp, 1.5, $1), rn, verdict(rn, 0.6, $1) }' "$tmp/levels"
+echo
+echo "p99 latency (ms) and errors (socket errors and non-2xx, all rounds):"
+echo
+echo "| concurrency | d20d p99 | pollen p99 | nginx p99 | d20d errors | pollen errors | nginx errors |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+awk '{ printf "| %d | %.2f | %.2f | %.2f | %d | %d | %d |\n", $1, $5, $6, $7, $8, $9, $10 }' "$tmp/levels"
+
+{
+	echo "| d20d parent (server) | $d_par |"
+	echo "| d20d largest pool worker, of $d_n (server) | $d_max |"
+	echo "| d20d parent + $d_n workers: sum of peaks / sum of Pss now (server) | $d_sum / $d_pss |"
+	echo "| d20d -i, one request, whole life (server) | ${d_i:-?} |"
+	echo "| pollen (server): peak / Pss now | $p_par / $p_pss |"
+	echo "| nginx master (server) | $n_par |"
+	echo "| nginx largest worker, of $n_n (server) | $n_max |"
+	echo "| nginx master + $n_n workers: sum of peaks / sum of Pss now (server) | $n_sum / $n_pss |"
+} >"$tmp/rss"
+if [ -n "${RSS_OUT:-}" ]; then
+	cat "$tmp/rss" >>"$RSS_OUT"
+else
+	echo
+	echo "| process | peak RSS KiB |"
+	echo "| --- | ---: |"
+	cat "$tmp/rss"
+fi
