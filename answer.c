@@ -237,21 +237,6 @@ end:
 	return (int)count;
 }
 
-/* Howard Hinnant's days-from-civil: days since 1970-01-01 of a
- * proleptic Gregorian date, without any table or libc time zone. */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static unsigned
 days_in_month(long long y, unsigned m)
 {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "answer.h"
+#include "args.h"
 #include "dns.h"
 #include "sha512.h"
 #include "url.h"
@@ -117,80 +118,6 @@ static const char usage[] =
     "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
     "  --pin PIN          sha256//BASE64 key pin for https servers\n"
     "Exit status: 0 enough servers verified, 1 too few, 2 usage error.\n";
-
-/* A small snprintf: %s, %.*s, %c, %d, %u, %ld and %%; the result is
- * always NUL-terminated and cut at size. Enough for d20's messages, and a
- * tenth of the size of printf, which would weigh more than all of d20
- * built without TLS. Returns the length written. */
-static size_t
-vfmt(char *buf, size_t size, const char *f, va_list ap)
-{
-	char num[24], *p;
-	const char *s;
-	size_t n = 0, len;
-	unsigned long u;
-	long v;
-	int prec;
-
-	for (; *f && n + 1 < size; f++) {
-		s = f;
-		len = 1;
-		if (*f == '%' && f[1]) {
-			prec = -1;
-			if (*++f == '.' && f[1] == '*') {
-				prec = va_arg(ap, int);
-				f += 2;
-			}
-			switch (*f) {
-			case 's':
-				s = va_arg(ap, const char *);
-				len = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
-				break;
-			case 'c':
-				num[0] = (char)va_arg(ap, int);
-				s = num;
-				break;
-			case 'd':
-			case 'l':
-				v = *f == 'l' && f[1] == 'd' ? (f++, va_arg(ap, long)) :
-				    va_arg(ap, int);
-				u = v < 0 ? 0 - (unsigned long)v : (unsigned long)v;
-				goto decimal;
-			case 'u':
-				v = 0;
-				u = va_arg(ap, unsigned);
-			decimal:
-				p = num + sizeof(num);
-				do
-					*--p = (char)('0' + u % 10);
-				while (u /= 10);
-				if (v < 0)
-					*--p = '-';
-				s = p;
-				len = (size_t)(num + sizeof(num) - p);
-				break;
-			}
-		}
-		if (len > size - 1 - n)
-			len = size - 1 - n;
-		memcpy(buf + n, s, len);
-		n += len;
-	}
-	buf[n] = '\0';
-	return n;
-}
-
-static size_t
-fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, f);
-	n = vfmt(buf, size, f, ap);
-	va_end(ap);
-	return n;
-}
 
 /* One line to stderr, written whole so that lines never interleave. */
 static void
@@ -691,13 +618,9 @@ read_list(const char *path, int is_default)
 static long
 number(const char *s, const char *name, long lo, long hi)
 {
-	const char *p = s;
-	long v = 0;
+	long v;
 
-	/* hi < LONG_MAX / 10, so v cannot overflow before the check. */
-	for (; *p >= '0' && *p <= '9' && v <= hi; p++)
-		v = v * 10 + (*p - '0');
-	if (p == s || *p || v < lo || v > hi)
+	if (parse_long(s, lo, hi, &v) < 0)
 		die("%s: want a whole number from %ld to %ld", name, lo, hi);
 	return v;
 }
@@ -919,20 +842,16 @@ run(long long check_after)
 	memzero(&r, sizeof(r));
 }
 
-/* The options: a letter (a short option when in "hvqfo") and a long
+/* The options: a letter (a short option when in SHORTS) and a long
  * name; those marked take an argument, "--name=value" or the next word. */
-static const struct {
-	char code;
-	char arg;
-	const char *name;
-} options[] = {
+static const struct arg_opt options[] = {
 	{ 'h', 0, "help" }, { 'v', 0, "verbose" }, { 'q', 0, "quiet" },
 	{ 'f', 1, "file" }, { 'o', 1, "output" }, { 'T', 1, "timeout" },
 	{ 'm', 1, "min" }, { 'c', 1, "credit" }, { 'I', 0, "credit-insecure" },
 	{ 's', 1, "max-skew" }, { 'd', 1, "delay" }, { 'C', 1, "ca" },
 	{ 'P', 1, "pin" }, { 'V', 0, "version" },
 };
-#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+#define SHORTS "hvqfo"
 
 static const char *files[SERVERS_MAX], *urls[SERVERS_MAX];
 static int nfiles, nurls;
@@ -949,6 +868,11 @@ static void
 set_option(int c, const char *val)
 {
 	switch (c) {
+	case 0:
+		if (nurls == SERVERS_MAX)
+			die("more than %d servers", SERVERS_MAX);
+		urls[nurls++] = val;
+		break;
 	case 'h':
 		write_full(1, usage, sizeof(usage) - 1);
 		exit(0);
@@ -975,61 +899,6 @@ set_option(int c, const char *val)
 	}
 }
 
-/* Options and URLs in any order; "--" ends the options; short flags
- * may be grouped (-vq) and a short option's argument attached (-fFILE). */
-static void
-parse_args(int argc, char *argv[])
-{
-	const char *a, *p, *val;
-	size_t k, n;
-	int i, only_urls = 0;
-
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (only_urls || a[0] != '-' || a[1] == '\0') {
-			if (nurls == SERVERS_MAX)
-				die("more than %d servers", SERVERS_MAX);
-			urls[nurls++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			only_urls = 1;
-			continue;
-		}
-		if (a[1] == '-') {
-			n = strcspn(a + 2, "=");
-			for (k = 0; k < NOPTIONS; k++)
-				if (strlen(options[k].name) == n &&
-				    !memcmp(options[k].name, a + 2, n))
-					break;
-			if (k == NOPTIONS)
-				usage_error("unknown option", a);
-			val = a[2 + n] == '=' ? a + 3 + n : NULL;
-			if (val && !options[k].arg)
-				usage_error("takes no argument", a);
-			if (options[k].arg && !val && (val = argv[++i]) == NULL)
-				usage_error("needs an argument", a);
-			set_option(options[k].code, val);
-			continue;
-		}
-		for (p = a + 1; *p; p++) {
-			for (k = 0; k < NOPTIONS; k++)
-				if (options[k].code == *p && strchr("hvqfo", *p))
-					break;
-			if (k == NOPTIONS)
-				usage_error("unknown option", a);
-			if (!options[k].arg) {
-				set_option(*p, NULL);
-				continue;
-			}
-			if ((val = p[1] ? p + 1 : argv[++i]) == NULL)
-				usage_error("needs an argument", a);
-			set_option(*p, val);
-			break;
-		}
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1040,7 +909,8 @@ main(int argc, char *argv[])
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	parse_args(argc, argv);
+	args_parse(argc, argv, options, sizeof(options) / sizeof(options[0]),
+	    SHORTS, set_option, usage_error);
 #if D20_TLS
 	if (opt.pin && tls_pin_check(opt.pin) < 0)
 		die("--pin: want sha256// and 44 base64 digits");

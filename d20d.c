@@ -12,29 +12,27 @@
  * it. -i and systemd's Accept=yes serve their one connection in the
  * process itself. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "config.h"
 #include "drbg.h"
 #include "http.h"
@@ -91,7 +89,7 @@ struct listener {
 struct conn {
 	int rfd, wfd;
 	int tls;
-	char peer[INET6_ADDRSTRLEN];
+	char peer[IP_TEXT_MAX];
 	struct timespec start;
 };
 
@@ -135,48 +133,84 @@ static void tell_idle(void);
 
 /* ---- logging ---- */
 
-static void
-logline(int prio, const char *fmt, ...)
-{
-	char msg[256], line[sizeof(msg) + 32], stamp[24];
-	struct timespec now;
-	struct tm tm;
-	va_list ap;
-	int n;
+/* syslog(3)'s levels, facility daemon */
+enum { LOG_ERR = 3, LOG_INFO = 6, LOG_DAEMON = 3 << 3 };
 
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
+/* -S: a datagram socket connected to /dev/log before any chroot. Each
+ * line is sent whole as "<PRIORITY>d20d[PID]: MESSAGE"; the syslog
+ * daemon stamps the time. */
+static int log_fd = -1;
+
+static void
+log_open(void)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, "/dev/log", sizeof("/dev/log"));
+	log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_fd < 0 || connect(log_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		if (log_fd >= 0)
+			close(log_fd);
+		log_fd = -1;
+	}
+}
+
+static void
+vlogline(int prio, const char *f, va_list ap)
+{
+	char line[320], stamp[20];
+	size_t n;
+
 	if (opt.syslog) {
-		syslog(prio, "%s", msg);
+		if (log_fd < 0)
+			return;
+		n = fmt(line, sizeof(line), "<%d>d20d[%ld]: ", LOG_DAEMON | prio,
+		    (long)getpid());
+		n += vfmt(line + n, sizeof(line) - n, f, ap);
+		(void)send(log_fd, line, n, MSG_NOSIGNAL);
 		return;
 	}
 	if (opt.quiet > 1)
 		return;		/* -i with stderr on the client's socket */
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_format(stamp, (long long)time(NULL));
+	n = fmt(line, sizeof(line), "%sZ ", stamp);
+	n += vfmt(line + n, sizeof(line) - 1 - n, f, ap);
+	line[n++] = '\n';
 	/* one write per line, so lines of concurrent workers never mix */
-	n = snprintf(line, sizeof(line), "%s %s\n", stamp, msg);
-	if (n > 0 && (size_t)n < sizeof(line))
-		(void)write_full(2, line, (size_t)n);
+	(void)write_full(2, line, n);
+}
+
+static void
+logline(int prio, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vlogline(prio, f, ap);
+	va_end(ap);
 }
 
 /* Start-up failures only: main's helpers die, nothing later does. */
 static void
-die(int status, const char *fmt, ...)
+die(int status, const char *f, ...)
 {
-	char msg[256];
+	char line[320];
+	size_t n;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (opt.syslog) {
+		va_start(ap, f);
+		vlogline(LOG_ERR, f, ap);
+		va_end(ap);
+	}
+	memcpy(line, "d20d: ", 6);
+	va_start(ap, f);
+	n = 6 + vfmt(line + 6, sizeof(line) - 7, f, ap);
 	va_end(ap);
-	if (opt.syslog)
-		syslog(LOG_ERR, "%s", msg);
-	fprintf(stderr, "d20d: %s\n", msg);
+	line[n++] = '\n';
+	(void)write_full(2, line, n);
 	exit(status);
 }
 
@@ -238,11 +272,7 @@ conn_write(struct conn *c, const void *buf, size_t len)
 static void
 utc_now(char out[20])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
+	utc_format(out, (long long)time(NULL));
 }
 
 /* --mix: SHA-512(C || nanosecond time) into the kernel pool, no credit.
@@ -308,16 +338,16 @@ out:
 
 static enum http_status
 reply_text(struct reply *r, enum http_status st, const char *type,
-    const char *fmt, ...)
+    const char *f, ...)
 {
 	va_list ap;
-	int n;
+	size_t n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(r->body, sizeof(r->body), fmt, ap);
+	va_start(ap, f);
+	n = vfmt(r->body, sizeof(r->body), f, ap);
 	va_end(ap);
 	r->type = type;
-	r->len = n > 0 && (size_t)n < sizeof(r->body) ? (size_t)n : 0;
+	r->len = n + 1 < sizeof(r->body) ? n : 0;	/* full: maybe cut */
 	return st;
 }
 
@@ -535,7 +565,7 @@ drop_privileges(void)
 }
 
 static void
-peer_name(int fd, char out[INET6_ADDRSTRLEN])
+peer_name(int fd, char out[IP_TEXT_MAX])
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -546,11 +576,11 @@ peer_name(int fd, char out[INET6_ADDRSTRLEN])
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
 		return;
 	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &s4->sin_addr, out, INET6_ADDRSTRLEN);
+		ip_format(out, AF_INET, &s4->sin_addr);
 	else if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, out, INET6_ADDRSTRLEN);
+		ip_format(out, AF_INET, s6->sin6_addr.s6_addr + 12);
 	else if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &s6->sin6_addr, out, INET6_ADDRSTRLEN);
+		ip_format(out, AF_INET6, &s6->sin6_addr);
 }
 
 /* A worker (or -i): one connection under one deadline. Returns an exit
@@ -967,7 +997,7 @@ accept_one(const struct listener *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char peer[INET6_ADDRSTRLEN];
+	char peer[IP_TEXT_MAX];
 	uint8_t key[9];
 	long w;
 	int fd, tries;
@@ -1113,17 +1143,14 @@ run(void)
 /* ---- start-up ---- */
 
 static unsigned long
-number(const char *s, const char *what, unsigned long min, unsigned long max)
+number(const char *s, const char *what, long min, long max)
 {
-	unsigned long v;
-	char *end;
+	long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		die(EXIT_USAGE, "%s %s: expected a number from %lu to %lu",
+	if (parse_long(s, min, max, &v) < 0)
+		die(EXIT_USAGE, "%s %s: expected a number from %ld to %ld",
 		    what, s, min, max);
-	return v;
+	return (unsigned long)v;
 }
 
 static int
@@ -1186,14 +1213,13 @@ activated(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	const char *names = getenv("LISTEN_FDNAMES");
-	char *end;
-	long n, i;
+	long n, i, p;
 	size_t k;
 
-	if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+	if (!pid || !fds || parse_long(pid, 1, 99999999, &p) < 0 ||
+	    p != (long)getpid())
 		return;
-	n = strtol(fds, &end, 10);
-	if (*end || n < 1 || n > D20D_LISTEN_MAX - nlisteners)
+	if (parse_long(fds, 1, D20D_LISTEN_MAX - nlisteners, &n) < 0)
 		die(EXIT_START, "LISTEN_FDS=%s: expected 1 to %d", fds, D20D_LISTEN_MAX);
 	for (i = 0; i < n; i++) {
 		for (k = 0; names && names[k] && names[k] != ':'; k++)
@@ -1217,7 +1243,7 @@ show_listeners(void)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	char a[INET6_ADDRSTRLEN];
+	char a[IP_TEXT_MAX];
 	int i, port;
 	const struct sockaddr_in6 *s6 = (const void *)&ss;
 	const struct sockaddr_in *s4 = (const void *)&ss;
@@ -1227,10 +1253,10 @@ show_listeners(void)
 		if (getsockname(listeners[i].fd, (struct sockaddr *)&ss, &sl) < 0)
 			continue;
 		if (ss.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+			ip_format(a, AF_INET6, &s6->sin6_addr);
 			port = ntohs(s6->sin6_port);
 		} else if (ss.ss_family == AF_INET) {
-			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+			ip_format(a, AF_INET, &s4->sin_addr);
 			port = ntohs(s4->sin_port);
 		} else {
 			continue;
@@ -1241,22 +1267,110 @@ show_listeners(void)
 	}
 }
 
+/* One line of /etc/passwd, "name:password:uid:gid:...": 1 and the ids
+ * when it is user's. */
+static int
+passwd_line(char *line, const char *user, uid_t *uid, gid_t *gid)
+{
+	char *field[4], *p = line;
+	long u, g;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		field[k] = p;
+		p += strcspn(p, ":");
+		if (*p == '\0' && k < 3)
+			return 0;
+		*p++ = '\0';
+	}
+	if (strcmp(field[0], user) != 0 ||
+	    parse_long(field[2], 0, 99999999, &u) < 0 ||
+	    parse_long(field[3], 0, 99999999, &g) < 0)
+		return 0;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return 1;
+}
+
+/* -u USER's ids from /etc/passwd: d20d is static, so there is no NSS;
+ * a line longer than the buffer is skipped. Returns 0, or -1. */
+static int
+lookup_user(const char *user, uid_t *uid, gid_t *gid)
+{
+	char buf[1024], *nl;
+	size_t have = 0;
+	ssize_t r = 1;
+	int fd, skip = 0, found = 0;
+
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (!found && (r > 0 || have > 0)) {
+		if (r > 0) {
+			r = read(fd, buf + have, sizeof(buf) - 1 - have);
+			if (r < 0 && errno == EINTR) {
+				r = 1;
+				continue;
+			}
+			have += r > 0 ? (size_t)r : 0;
+		}
+		buf[have] = '\0';
+		nl = memchr(buf, '\n', have);
+		if (!nl && r > 0 && have < sizeof(buf) - 1)
+			continue;	/* read the rest of the line */
+		if (!nl && r > 0) {
+			have = 0;	/* too long: drop it up to its end */
+			skip = 1;
+			continue;
+		}
+		if (nl)
+			*nl = '\0';
+		found = !skip && passwd_line(buf, user, uid, gid);
+		skip = 0;
+		if (!nl)
+			break;
+		have -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, have);
+	}
+	close(fd);
+	return found ? 0 : -1;
+}
+
+/* 1 when directory fd holds nothing but "." and "..", 0 when it holds
+ * more, -1 on an error (getdents64 directly: opendir would allocate). */
+static int
+dir_empty(int fd)
+{
+	union {
+		char b[1024];
+		uint64_t align;
+	} u;
+	unsigned short reclen;
+	const char *name;
+	long n, off;
+
+	while ((n = syscall(SYS_getdents64, fd, u.b, sizeof(u.b))) > 0)
+		for (off = 0; off < n; off += reclen) {
+			/* d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name */
+			memcpy(&reclen, u.b + off + 16, sizeof(reclen));
+			name = u.b + off + 19;
+			if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
+				return 0;
+		}
+	return n < 0 ? -1 : 1;
+}
+
 /* Started as root: who to serve as, and an empty directory to chroot to. */
 static void
 setup_root(void)
 {
-	struct passwd *pw;
-	struct dirent *de;
 	struct stat st;
-	DIR *d;
+	int fd, empty;
 
-	pw = getpwnam(opt.user);
-	if (!pw)
-		die(EXIT_START, "-u %s: no such user", opt.user);
-	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+	if (lookup_user(opt.user, &run_uid, &run_gid) < 0)
+		die(EXIT_START, "-u %s: no such user in /etc/passwd", opt.user);
+	if (run_uid == 0 || run_gid == 0)
 		die(EXIT_START, "-u %s: refusing to serve as root", opt.user);
-	run_uid = pw->pw_uid;
-	run_gid = pw->pw_gid;
 	if (mkdir(opt.root, 0555) < 0 && errno != EEXIST)
 		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
 	if (stat(opt.root, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -1264,13 +1378,12 @@ setup_root(void)
 	if (st.st_uid != 0 || (st.st_mode & 022))
 		die(EXIT_START, "-r %s: must be owned by root and not writable "
 		    "by others", opt.root);
-	d = opendir(opt.root);
-	if (!d)
+	fd = open(opt.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (empty = dir_empty(fd)) < 0)
 		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			die(EXIT_START, "-r %s: not empty", opt.root);
-	closedir(d);
+	close(fd);
+	if (!empty)
+		die(EXIT_START, "-r %s: not empty", opt.root);
 	as_root = 1;
 }
 
@@ -1303,67 +1416,86 @@ static void
 write_pidfile(void)
 {
 	char line[32];
-	int fd, n;
+	size_t n;
+	int fd;
 
 	fd = open(opt.pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	if (fd < 0 || write_full(fd, line, (size_t)n) < 0)
+	n = fmt(line, sizeof(line), "%ld\n", (long)getpid());
+	if (fd < 0 || write_full(fd, line, n) < 0)
 		die(EXIT_START, "-p %s: %s", opt.pidfile, strerror(errno));
 	close(fd);
+}
+
+static const struct arg_opt options[] = {
+	{ 'c', 1, NULL }, { 'C', 1, NULL }, { 'd', 0, NULL }, { 'i', 0, NULL },
+	{ 'l', 1, NULL }, { 'L', 1, NULL }, { 'm', 0, "mix" }, { 'p', 1, NULL },
+	{ 'q', 0, NULL }, { 'r', 1, NULL }, { 'S', 0, NULL }, { 't', 1, NULL },
+	{ 'u', 1, NULL }, { 'A', 1, "cert" }, { 'K', 1, "key" },
+	{ 'T', 0, "tls" }, { 'h', 0, "help" }, { 'V', 0, "version" },
+};
+#define SHORTS "cCdhilLmpqrStuV"
+
+static const char *plain[D20D_LISTEN_MAX], *secure[D20D_LISTEN_MAX];
+static int nplain, nsecure;
+
+static void
+usage_error(const char *what, const char *arg)
+{
+	char line[128];
+	size_t n;
+
+	n = fmt(line, sizeof(line), "d20d: %s: %s\n", what, arg);
+	(void)write_full(2, line, n);
+	(void)write_full(2, usage, sizeof(usage) - 1);
+	exit(EXIT_USAGE);
+}
+
+static void
+set_option(int c, const char *val)
+{
+	switch (c) {
+	case 0: usage_error("unexpected argument", val); break;
+	case 'c': opt.children = number(val, "-c", 1, D20D_CHILDREN_MAX); break;
+	case 'C': opt.per_addr = number(val, "-C", 1, D20D_CHILDREN_MAX); break;
+	case 't': opt.deadline = number(val, "-t", 1, D20D_DEADLINE_MAX); break;
+	case 'd': opt.daemon = 1; break;
+	case 'i': opt.inetd = 1; break;
+	case 'm': opt.mix = 1; break;
+	case 'q': opt.quiet = 1; break;
+	case 'S': opt.syslog = 1; break;
+	case 'p': opt.pidfile = val; break;
+	case 'r': opt.root = val; break;
+	case 'u': opt.user = val; break;
+	case 'A': opt.cert = val; break;
+	case 'K': opt.key = val; break;
+	case 'T': opt.tls = 1; break;
+	case 'l':
+	case 'L':
+		if (nplain + nsecure >= D20D_LISTEN_MAX)
+			die(EXIT_USAGE, "more than %d listeners", D20D_LISTEN_MAX);
+		if (c == 'l')
+			plain[nplain++] = val;
+		else
+			secure[nsecure++] = val;
+		break;
+	case 'h':
+		(void)write_full(1, usage, sizeof(usage) - 1);
+		exit(EXIT_OK);
+	case 'V':
+		(void)write_full(1, "d20d " VERSION "\n", sizeof("d20d " VERSION "\n") - 1);
+		exit(EXIT_OK);
+	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "cert", required_argument, NULL, 'A' },
-		{ "key", required_argument, NULL, 'K' },
-		{ "tls", no_argument, NULL, 'T' },
-		{ "mix", no_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *plain[D20D_LISTEN_MAX], *secure[D20D_LISTEN_MAX];
-	int nplain = 0, nsecure = 0, c, i;
 	struct sigaction sa;
 	struct rlimit rl;
+	int i;
 
-	while ((c = getopt_long(argc, argv, "c:C:dhil:L:mp:qr:St:u:V", longopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'c': opt.children = number(optarg, "-c", 1, D20D_CHILDREN_MAX); break;
-		case 'C': opt.per_addr = number(optarg, "-C", 1, D20D_CHILDREN_MAX); break;
-		case 't': opt.deadline = number(optarg, "-t", 1, D20D_DEADLINE_MAX); break;
-		case 'd': opt.daemon = 1; break;
-		case 'i': opt.inetd = 1; break;
-		case 'm': opt.mix = 1; break;
-		case 'q': opt.quiet = 1; break;
-		case 'S': opt.syslog = 1; break;
-		case 'p': opt.pidfile = optarg; break;
-		case 'r': opt.root = optarg; break;
-		case 'u': opt.user = optarg; break;
-		case 'A': opt.cert = optarg; break;
-		case 'K': opt.key = optarg; break;
-		case 'T': opt.tls = 1; break;
-		case 'l':
-		case 'L':
-			if (nplain + nsecure >= D20D_LISTEN_MAX)
-				die(EXIT_USAGE, "more than %d listeners", D20D_LISTEN_MAX);
-			if (c == 'l')
-				plain[nplain++] = optarg;
-			else
-				secure[nsecure++] = optarg;
-			break;
-		case 'h': fputs(usage, stdout); return EXIT_OK;
-		case 'V': puts("d20d " VERSION); return EXIT_OK;
-		default: fputs(usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
+	args_parse(argc, argv, options, sizeof(options) / sizeof(options[0]),
+	    SHORTS, set_option, usage_error);
 #if !D20_TLS
 	if (nsecure || opt.tls || opt.cert || opt.key)
 		die(EXIT_USAGE, "built without TLS (TLS=0): -L, --tls, --cert and "
@@ -1379,7 +1511,7 @@ main(int argc, char *argv[])
 
 	signal(SIGPIPE, SIG_IGN);
 	if (opt.syslog)
-		openlog("d20d", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		log_open();
 	if (geteuid() == 0)
 		setup_root();
 	if (opt.mix && (mix_fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0)

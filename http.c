@@ -1,5 +1,4 @@
 /* http.c - see http.h */
-#include <stdio.h>
 #include <string.h>
 
 #include "http.h"
@@ -334,16 +333,15 @@ size_t
 http_response_head(char *out, size_t outmax, enum http_status status,
     const char *type, size_t bodylen, const char *extra)
 {
-	int n;
+	size_t n;
 
-	n = snprintf(out, outmax, "HTTP/1.0 %d %s\r\n"
+	n = fmt(out, outmax, "HTTP/1.0 %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "Connection: close\r\n"
 	    "%s\r\n",
 	    (int)status, http_reason(status), type, bodylen, extra ? extra : "");
-	if (n < 0 || (size_t)n >= outmax)
-		return 0;
-	return (size_t)n;
+	/* a head that fills the buffer may have been cut */
+	return n + 1 < outmax ? n : 0;
 }

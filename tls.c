@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -52,12 +51,12 @@ static int io_rfd = -1, io_wfd = -1;
 static int engine_error(char *err);
 
 static int
-fail(char *err, const char *fmt, ...)
+fail(char *err, const char *f, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(lasterr, sizeof(lasterr), fmt, ap);
+	va_start(ap, f);
+	vfmt(lasterr, sizeof(lasterr), f, ap);
 	va_end(ap);
 	if (err && err != lasterr)
 		memcpy(err, lasterr, TLS_ERRLEN);
@@ -134,7 +133,7 @@ pem_each(const char *path, const unsigned char *buf, size_t len, pem_fn fn,
 		len -= n;
 		switch (br_pem_decoder_event(&pc)) {
 		case BR_PEM_BEGIN_OBJ:
-			snprintf(name, sizeof(name), "%s", br_pem_decoder_name(&pc));
+			fmt(name, sizeof(name), "%s", br_pem_decoder_name(&pc));
 			sink.len = 0;
 			sink.overflow = 0;
 			br_pem_decoder_setdest(&pc, der_append, &sink);

@@ -1,6 +1,7 @@
 /* util.c - see util.h */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -124,4 +125,209 @@ write_full(int fd, const void *buf, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+size_t
+vfmt(char *buf, size_t size, const char *f, va_list ap)
+{
+	char num[24], *p;
+	const char *s;
+	size_t n = 0, len;
+	unsigned long u;
+	int prec, neg;
+
+	for (; *f && n + 1 < size; f++) {
+		s = f;
+		len = 1;
+		if (*f == '%' && f[1]) {
+			prec = -1;
+			neg = 0;
+			if (*++f == '.' && f[1] == '*') {
+				prec = va_arg(ap, int);
+				f += 2;
+			}
+			switch (*f) {
+			case 's':
+				s = va_arg(ap, const char *);
+				len = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
+				break;
+			case 'c':
+				num[0] = (char)va_arg(ap, int);
+				s = num;
+				break;
+			case 'd':
+				u = (unsigned long)(long)va_arg(ap, int);
+				neg = (long)u < 0;
+				goto decimal;
+			case 'u':
+				u = va_arg(ap, unsigned);
+				goto decimal;
+			case 'z':
+				f += f[1] == 'u';
+				u = va_arg(ap, size_t);
+				goto decimal;
+			case 'l':
+				if (f[1] == 'd') {
+					u = (unsigned long)va_arg(ap, long);
+					neg = (long)u < 0;
+				} else {
+					u = va_arg(ap, unsigned long);
+				}
+				f += f[1] == 'd' || f[1] == 'u';
+			decimal:
+				if (neg)
+					u = 0 - u;
+				p = num + sizeof(num);
+				do
+					*--p = (char)('0' + u % 10);
+				while (u /= 10);
+				if (neg)
+					*--p = '-';
+				s = p;
+				len = (size_t)(num + sizeof(num) - p);
+				break;
+			}
+		}
+		if (len > size - 1 - n)
+			len = size - 1 - n;
+		memcpy(buf + n, s, len);
+		n += len;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+size_t
+fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, f);
+	n = vfmt(buf, size, f, ap);
+	va_end(ap);
+	return n;
+}
+
+int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	const char *p = s;
+	long v = 0;
+
+	/* hi < LONG_MAX / 10, so v cannot overflow before the check */
+	for (; *p >= '0' && *p <= '9' && v <= hi; p++)
+		v = v * 10 + (*p - '0');
+	if (p == s || *p || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Howard Hinnant's days-from-civil and its inverse. */
+long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+two(char *out, unsigned v)
+{
+	out[0] = (char)('0' + v / 10 % 10);
+	out[1] = (char)('0' + v % 10);
+}
+
+void
+utc_format(char out[20], long long t)
+{
+	long long z = t / 86400 + 719468, era, doe, yoe, doy, mp, y;
+	unsigned secs = (unsigned)(t % 86400), d, m;
+
+	era = z / 146097;	/* t >= 0, so z > 0 */
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (m <= 2);
+	two(out, (unsigned)(y / 100));
+	two(out + 2, (unsigned)(y % 100));
+	out[4] = '-';
+	two(out + 5, m);
+	out[7] = '-';
+	two(out + 8, d);
+	out[10] = 'T';
+	two(out + 11, secs / 3600);
+	out[13] = ':';
+	two(out + 14, secs / 60 % 60);
+	out[16] = ':';
+	two(out + 17, secs % 60);
+	out[19] = '\0';
+}
+
+static char *
+put_decimal(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+void
+ip_format(char out[IP_TEXT_MAX], int af, const void *addr)
+{
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *a = addr;
+	unsigned g[8], v;
+	int i, k, run = 0, best = 0, at = -1, shift;
+	char *p = out;
+
+	if (af != AF_INET6) {
+		for (i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = put_decimal(p, a[i]);
+		}
+		*p = '\0';
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		run = g[i] ? 0 : run + 1;
+		if (run > best) {
+			best = run;
+			at = i + 1 - run;
+		}
+	}
+	if (best < 2)
+		at = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == at) {
+			*p++ = ':';
+			*p++ = ':';
+			i += best - 1;
+			continue;
+		}
+		if (i && i != at + best)
+			*p++ = ':';
+		v = g[i];
+		for (k = 0, shift = 12; shift >= 0; shift -= 4)
+			if ((v >> shift & 15) || k || !shift) {
+				*p++ = digits[v >> shift & 15];
+				k = 1;
+			}
+	}
+	*p = '\0';
 }

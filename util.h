@@ -1,8 +1,10 @@
 /* util.h - small helpers shared by d20 and d20d: hex, wiping, constant-time
- * comparison, full reads and writes. Nothing here allocates, prints or exits. */
+ * comparison, full reads and writes, formatting, numbers and dates.
+ * Nothing here allocates, prints or exits. */
 #ifndef D20_UTIL_H
 #define D20_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,5 +37,30 @@ int ct_equal(const void *a, const void *b, size_t n);
  * at end of file) or -1; write_full returns 0 or -1. */
 ssize_t read_full(int fd, void *buf, size_t len);
 int write_full(int fd, const void *buf, size_t len);
+
+/* A small snprintf, enough for d20's and d20d's messages: %s, %.*s, %c,
+ * %d, %u, %ld, %lu, %zu and %%. The result is always NUL-terminated and
+ * cut at size (> 0). Returns the length written. musl's printf alone
+ * would weigh more than d20 without TLS. */
+size_t vfmt(char *buf, size_t size, const char *f, va_list ap);
+size_t fmt(char *buf, size_t size, const char *f, ...);
+
+/* The decimal number s (digits only, no sign, no space) into *out when
+ * lo <= it <= hi (hi < LONG_MAX / 10). Returns 0, or -1. */
+int parse_long(const char *s, long lo, long hi, long *out);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
+long long days_from_civil(long long y, unsigned m, unsigned d);
+
+/* t, seconds since the epoch, as UTC "YYYY-MM-DDTHH:MM:SS" and a NUL;
+ * no time zone, no table, no libc. 0 <= t < 253402300800 (year 9999). */
+void utc_format(char out[20], long long t);
+
+/* An IPv4 (af AF_INET, 4 bytes) or IPv6 (AF_INET6, 16 bytes) address as
+ * text, IPv6 in RFC 5952's form (lower case, the longest run of two or
+ * more zero groups as "::"), into out[IP_TEXT_MAX]. inet_ntop without
+ * the printf it would pull in. */
+#define IP_TEXT_MAX 46
+void ip_format(char out[IP_TEXT_MAX], int af, const void *addr);
 
 #endif

@@ -2,8 +2,11 @@
  * pipe whose far end moves in small pieces and keeps signalling the test
  * while it waits in the call, so the EINTR and short-count paths run. */
 #define _XOPEN_SOURCE 700
+#include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -395,6 +398,194 @@ check_nocase(void)
 	    "NUL, non-letters, empty");
 }
 
+static size_t
+call_vfmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, f);
+	n = vfmt(buf, size, f, ap);
+	va_end(ap);
+	return n;
+}
+
+/* fmt against the C library's snprintf on the conversions it knows, and
+ * its cutting at every buffer size. */
+static void
+check_fmt(void)
+{
+	char a[128], b[128], g[160];
+	size_t n, size, full;
+	int ok = 1;
+
+	n = fmt(a, sizeof(a), "%s|%.*s|%c|%d|%d|%u|%ld|%ld|%lu|%zu|%%|%d", "str", 3,
+	    "abcdef", 'x', INT_MIN, 0, UINT_MAX, LONG_MIN, LONG_MAX, ULONG_MAX,
+	    (size_t)12345, -7);
+	snprintf(b, sizeof(b), "%s|%.*s|%c|%d|%d|%u|%ld|%ld|%lu|%zu|%%|%d", "str", 3,
+	    "abcdef", 'x', INT_MIN, 0, UINT_MAX, LONG_MIN, LONG_MAX, ULONG_MAX,
+	    (size_t)12345, -7);
+	EXPECT(ok, strcmp(a, b) == 0 && n == strlen(b));
+	EXPECT(ok, call_vfmt(a, sizeof(a), "%.*s.", 10, "ab") == 3 && !strcmp(a, "ab."));
+	full = strlen(b);
+	for (size = 1; size <= full + 2; size++) {
+		memset(g, GUARD, sizeof(g));
+		n = fmt(g, size, "%s|%.*s|%c|%d|%d|%u|%ld|%ld|%lu|%zu|%%|%d", "str", 3,
+		    "abcdef", 'x', INT_MIN, 0, UINT_MAX, LONG_MIN, LONG_MAX,
+		    ULONG_MAX, (size_t)12345, -7);
+		EXPECT(ok, n == (size - 1 < full ? size - 1 : full));
+		EXPECT(ok, g[n] == '\0' && memcmp(g, b, n) == 0);
+		EXPECT(ok, (unsigned char)g[size] == GUARD);
+	}
+	test_ok(ok, "fmt: %%s %%.*s %%c %%d %%u %%ld %%lu %%zu %%%% as snprintf, "
+	    "extremes, cut and NUL-terminated at every size");
+}
+
+static void
+check_parse_long(void)
+{
+	static const struct {
+		const char *s;
+		long lo, hi, want;	/* want -1: refused */
+	} v[] = {
+		{ "0", 0, 10, 0 }, { "10", 0, 10, 10 }, { "11", 0, 10, -1 },
+		{ "5", 6, 10, -1 }, { "", 0, 10, -1 }, { "-1", 0, 10, -1 },
+		{ "+1", 0, 10, -1 }, { " 1", 0, 10, -1 }, { "1 ", 0, 10, -1 },
+		{ "0x1", 0, 10, -1 }, { "007", 0, 10, 7 },
+		{ "99999999999999999999999999", 0, 65535, -1 },
+		{ "65535", 0, 65535, 65535 }, { "65536", 0, 65535, -1 },
+	};
+	size_t i;
+	long out;
+	int ok = 1, r;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		out = -2;
+		r = parse_long(v[i].s, v[i].lo, v[i].hi, &out);
+		if (v[i].want < 0)
+			EXPECT(ok, r == -1 && out == -2);
+		else
+			EXPECT(ok, r == 0 && out == v[i].want);
+	}
+	test_ok(ok, "parse_long: bounds, empty, signs, spaces, hex, overflow "
+	    "(%zu cases)", sizeof(v) / sizeof(v[0]));
+}
+
+/* utc_format against gmtime and strftime: every day from 1970 to 2400
+ * at a varying second, and the ends of the range. */
+static void
+check_utc_format(void)
+{
+	char a[20], b[32];
+	long long t, n = 0;
+	struct tm tm;
+	time_t tt;
+	int ok = 1;
+
+	for (t = 0; t < 13569465600LL; t += 86400 + 3607) {
+		tt = (time_t)t;
+		gmtime_r(&tt, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+		utc_format(a, t);
+		if (strcmp(a, b) != 0) {
+			if (ok)
+				test_note("%lld: %s, want %s", t, a, b);
+			ok = 0;
+		}
+		n++;
+	}
+	utc_format(a, 0);
+	EXPECT(ok, !strcmp(a, "1970-01-01T00:00:00"));
+	utc_format(a, 951782400);	/* a leap day in a century year */
+	EXPECT(ok, !strcmp(a, "2000-02-29T00:00:00"));
+	utc_format(a, 253402300799LL);
+	EXPECT(ok, !strcmp(a, "9999-12-31T23:59:59"));
+	EXPECT(ok, days_from_civil(1970, 1, 1) == 0 &&
+	    days_from_civil(2000, 3, 1) == 11017);
+	test_ok(ok, "utc_format: %lld times from 1970 to 2400 as gmtime, leap "
+	    "days, year 9999; days_from_civil", n);
+}
+
+/* RFC 5952 the slow way, by string search: ":g0:g1:...:g7:", then the
+ * first of the longest ":0:0...:" runs (two or more) becomes "::". */
+static void
+ref_ip6(char out[64], const uint8_t a[16])
+{
+	char s[64], pat[32], *p;
+	int i, k;
+
+	p = s;
+	*p++ = ':';
+	for (i = 0; i < 8; i++)
+		p += sprintf(p, "%x:", a[2 * i] << 8 | a[2 * i + 1]);
+	for (k = 8; k >= 2; k--) {
+		for (i = 0, p = pat; i < k; i++)
+			p += sprintf(p, ":0");
+		strcpy(p, ":");
+		if ((p = strstr(s, pat)) != NULL) {
+			memmove(p + 2, p + strlen(pat), strlen(p + strlen(pat)) + 1);
+			p[0] = ':';
+			p[1] = ':';
+			break;
+		}
+	}
+	/* drop the framing colons, except where they belong to "::" */
+	p = s[1] == ':' ? s : s + 1;
+	k = (int)strlen(p);
+	if (k >= 2 && p[k - 1] == ':' && p[k - 2] != ':')
+		p[k - 1] = '\0';
+	strcpy(out, p);
+}
+
+/* ip_format against that reference on every pattern of zero and
+ * non-zero groups (not inet_ntop: musl's picks the wrong one of two
+ * equal runs). */
+static void
+check_ip_format(void)
+{
+	static const uint16_t val[] = { 0x1, 0xdb8, 0xabcd, 0x10, 0xffff };
+	uint8_t a6[16], a4[4];
+	char a[IP_TEXT_MAX], b[64];
+	unsigned mask, i, n = 0;
+	int ok = 1;
+
+	for (mask = 0; mask < 256; mask++) {
+		for (i = 0; i < 8; i++) {
+			uint16_t g = mask >> i & 1 ? val[(i + mask) % 5] : 0;
+
+			a6[2 * i] = (uint8_t)(g >> 8);
+			a6[2 * i + 1] = (uint8_t)g;
+		}
+		ip_format(a, AF_INET6, a6);
+		ref_ip6(b, a6);
+		if (strcmp(a, b) != 0) {
+			if (ok)
+				test_note("%s, want %s", a, b);
+			ok = 0;
+		}
+		n++;
+	}
+	ip_format(a, AF_INET6, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+	EXPECT(ok, !strcmp(a, "::"));
+	ip_format(a, AF_INET6, (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1");
+	EXPECT(ok, !strcmp(a, "::1"));
+	ip_format(a, AF_INET6, (const uint8_t *)"\x20\x01\x0d\xb8\0\0\0\1\0\0\0\0\0\0\0\1");
+	EXPECT(ok, !strcmp(a, "2001:db8:0:1::1"));
+	ip_format(a, AF_INET6, (const uint8_t *)"\x20\x01\x0d\xb8\0\0\0\0\0\1\0\0\0\0\0\0");
+	EXPECT(ok, !strcmp(a, "2001:db8::1:0:0:0") == 0 && !strcmp(a, "2001:db8:0:0:1::"));
+	memset(a6, 0xff, sizeof(a6));
+	ip_format(a, AF_INET6, a6);
+	EXPECT(ok, !strcmp(a, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+	memcpy(a4, "\x7f\x00\x00\x01", 4);
+	ip_format(a, AF_INET, a4);
+	EXPECT(ok, !strcmp(a, "127.0.0.1"));
+	memcpy(a4, "\xff\x0a\x64\x09", 4);
+	ip_format(a, AF_INET, a4);
+	EXPECT(ok, !strcmp(a, "255.10.100.9"));
+	test_ok(ok, "ip_format: %u IPv6 zero patterns as RFC 5952 (longest, "
+	    "then first run as ::), ::, ::1; IPv4 dotted quads", n);
+}
+
 int
 main(void)
 {
@@ -404,6 +595,10 @@ main(void)
 	check_ct_equal();
 	check_memzero();
 	check_nocase();
+	check_fmt();
+	check_parse_long();
+	check_utc_format();
+	check_ip_format();
 	check_read_full();
 	check_write_full();
 	return test_done();
