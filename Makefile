@@ -157,7 +157,7 @@ bench-crypto:
 # One d20 exchange beside pollinate, both against a local d20d.
 bench-client:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/tls0/d20
+	@$(MAKE) --no-print-directory all
 	sh bench/client.sh
 
 # d20d beside Debian's pollen under wrk (see bench/server.sh).
@@ -165,6 +165,15 @@ bench-server:
 	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	sh bench/server.sh ./d20d
+
+# Every comparison in one run (bench/all.sh): server, client, sizes, peak
+# RSS, crypto; writes bench/results.md, bench/results.png and the README's
+# Benchmarks section. Quick look: make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
+bench:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto
+	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
+	BUILD=$(BUILD) BENCH_CMD="make bench" sh bench/all.sh
 
 # ---- install ----
 
@@ -209,4 +218,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check test fuzz bench-crypto bench-client bench-server install uninstall clean
+.PHONY: all demo check test fuzz bench bench-crypto bench-client bench-server install uninstall clean

@@ -1,11 +1,25 @@
 #!/bin/sh
 # bench/client.sh - one d20 exchange with a local d20d (HTTP, and HTTPS
 # with an EC certificate and a pin when built with TLS) beside Debian's
-# pollinate against the same server in the same run, timed by hyperfine;
-# a Markdown table with ratios and the binary sizes. Numbers, not a test.
+# pollinate against the same server in the same run: wall and CPU time
+# (hyperfine, RUNS runs each; CPU is user+sys of the whole process tree),
+# the processes each one makes and the programs it executes (strace -f of
+# one exchange: every fork, vfork or clone that is not a thread, plus the
+# first process; every execve that succeeded), and the peak RSS of its
+# largest process (GNU time, the most of 3 runs: for pollinate the largest
+# of its shell, curl and the other tools it runs, not their sum).
+# Prints a Markdown table with ratios. With RSS_OUT=FILE the peak RSS
+# rows are also appended there. D20 and D20D name the binaries (./d20,
+# ./d20d). Numbers, not a test.
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-200}
+D20=$(realpath "${D20:-./d20}")
+D20D=$(realpath "${D20D:-./d20d}")
+for t in hyperfine pollinate strace openssl python3; do
+	command -v $t >/dev/null 2>&1 || { echo "bench: $t missing (make bench-client installs it)" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (make bench-client installs it)" >&2; exit 1; }
 work=$(mktemp -d)
 pid=
 cleanup() {
@@ -21,7 +35,7 @@ free_port() {
 hp=$(free_port)
 sp=$(free_port)
 tls=0
-./d20 --version | grep -q ' tls$' && tls=1
+"$D20" --version | grep -q ' tls$' && tls=1
 set -- -l "127.0.0.1:$hp"
 if [ $tls = 1 ]; then
 	openssl ecparam -name prime256v1 -genkey -noout -out "$work/srv.key" 2>/dev/null
@@ -31,10 +45,10 @@ if [ $tls = 1 ]; then
 		openssl dgst -sha256 -binary | base64)"
 	set -- "$@" -L "127.0.0.1:$sp" --cert "$work/srv.pem" --key "$work/srv.key"
 fi
-./d20d -q "$@" 2>"$work/d20d.log" &
+"$D20D" -q "$@" 2>"$work/d20d.log" &
 pid=$!
 n=0
-until ./d20 -q -o /dev/null --timeout 1 "http://127.0.0.1:$hp/" 2>/dev/null; do
+until "$D20" -q -o /dev/null --timeout 1 "http://127.0.0.1:$hp/" 2>/dev/null; do
 	n=$((n + 1))
 	[ $n -lt 50 ] || { cat "$work/d20d.log" >&2; echo "d20d did not start" >&2; exit 1; }
 	sleep 0.1
@@ -47,27 +61,62 @@ if ! pollinate --testing --server "http://127.0.0.1:$hp/" >/dev/null 2>"$work/po
 	exit 1
 fi
 
-set -- -n "d20 http" "./d20 -q -o /dev/null http://127.0.0.1:$hp/"
-[ $tls = 1 ] && set -- "$@" -n "d20 https+pin" \
-	"./d20 -q -o /dev/null --pin $pin https://127.0.0.1:$sp/"
-set -- "$@" -n "pollinate http" "pollinate --testing --server http://127.0.0.1:$hp/"
+# name<TAB>command, one a line
+{
+	printf 'd20 http\t%s -q -o /dev/null http://127.0.0.1:%s/\n' "$D20" "$hp"
+	[ $tls = 1 ] && printf 'd20 https+pin\t%s -q -o /dev/null --pin %s https://127.0.0.1:%s/\n' "$D20" "$pin" "$sp"
+	printf 'pollinate http\tpollinate --testing --server http://127.0.0.1:%s/\n' "$hp"
+} >"$work/cmds"
+
+set --
+while IFS="$(printf '\t')" read -r name cmd; do set -- "$@" -n "$name" "$cmd"; done <"$work/cmds"
 hyperfine -N --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "$@" >/dev/null 2>&1 ||
 	hyperfine --warmup 10 --runs "$RUNS" --export-json "$work/h.json" "$@" >/dev/null
 
-python3 - "$work/h.json" <<'PY'
+# processes, programs and peak RSS: "name procs execs rss_kib"
+: >"$work/counts"
+while IFS="$(printf '\t')" read -r name cmd; do
+	# shellcheck disable=SC2086
+	strace -f -qq -o "$work/st" -e trace=fork,vfork,clone,clone3,execve $cmd >/dev/null 2>&1 </dev/null ||
+		{ echo "bench: $name failed under strace" >&2; exit 1; }
+	# a process is a new pid: the first one, and each fork, vfork or
+	# clone without CLONE_THREAD; clone3 shows its flags as a struct
+	counts=$(awk '
+		$2 ~ /^(fork|vfork|clone|clone3)\(/ && !/CLONE_THREAD/ { spawned++ }
+		$2 ~ /^execve\(/ && !/unfinished/ && / = 0$/ { execs++ }
+		/<\.\.\. execve resumed>.* = 0$/ { execs++ }
+		END { print spawned + 1, execs + 0 }' "$work/st")
+	rss=0
+	for _ in 1 2 3; do
+		# shellcheck disable=SC2086
+		r=$(/usr/bin/time -f %M -o "$work/t" $cmd >/dev/null 2>&1 </dev/null && cat "$work/t")
+		[ "${r:-0}" -gt "$rss" ] && rss=$r
+	done
+	echo "$(echo "$name" | tr ' ' _) $counts $rss" >>"$work/counts"
+done <"$work/cmds"
+
+python3 - "$work/h.json" "$work/counts" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
+counts = {}
+for line in open(sys.argv[2]):
+    name, procs, execs, rss = line.split()
+    counts[name.replace("_", " ")] = (int(procs), int(execs), int(rss))
 base = next(x for x in r if x["command"] == "pollinate http")
-print("| one exchange with a local d20d | wall ms (mean ± sd) | CPU ms (user+sys) | pollinate / this |")
-print("| --- | ---: | ---: | ---: |")
+bcpu = base["user"] + base["system"]
+print("| one exchange with a local d20d | wall ms (mean ± sd) | CPU ms (user+sys) | processes | programs executed | largest process peak RSS KiB | pollinate / this, wall | pollinate / this, CPU |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for x in r:
-    cpu = (x["user"] + x["system"]) * 1e3
-    print("| %s | %.2f ± %.2f | %.2f | %.1fx |" % (x["command"], x["mean"] * 1e3,
-          x["stddev"] * 1e3, cpu, base["mean"] / x["mean"]))
+    cpu = x["user"] + x["system"]
+    p, e, m = counts[x["command"]]
+    print("| %s | %.2f ± %.2f | %.2f | %d | %d | %d | %.1fx | %.1fx |" % (x["command"],
+          x["mean"] * 1e3, x["stddev"] * 1e3, cpu * 1e3, p, e, m,
+          base["mean"] / x["mean"], bcpu / cpu if cpu > 0 else 0))
 PY
-echo
-echo "| binary | bytes |"
-echo "| --- | ---: |"
-echo "| d20 (this build) | $(wc -c < d20) |"
-[ -f build/tls0/d20 ] && echo "| d20 TLS=0 | $(wc -c < build/tls0/d20) |"
-echo "| pollinate (shell script; runs curl, sha512sum, awk...) | $(wc -c < "$(command -v pollinate)") |"
+if [ -n "${RSS_OUT:-}" ]; then
+	awk '{ n = $1; gsub(/_/, " ", n); rss[NR] = $4; name[NR] = n; if (n ~ /^pollinate/) base = $4 }
+	END { for (i = 1; i <= NR; i++) {
+		r = (name[i] ~ /^pollinate/ || !rss[i]) ? "" : sprintf("pollinate / this: %.1fx", base / rss[i])
+		printf "| %s, one exchange, largest process (client) | %d | %s |\n", name[i], rss[i], r } }' \
+		"$work/counts" >>"$RSS_OUT"
+fi

@@ -40,6 +40,7 @@ done
 maxc=1
 for c in $LEVELS; do [ "$c" -gt "$maxc" ] && maxc=$c; done
 # 256 connections need more descriptors than a default soft limit of 1024
+# shellcheck disable=SC3045 # dash and bash have ulimit -n and -H
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 tmp=$(mktemp -d)
@@ -124,10 +125,10 @@ url() { case $1 in d20d) echo "http://127.0.0.1:$dport/" ;;
 # each server must answer pollinate's request with 200 before it is timed
 for s in $SERVERS; do
 	i=0
-	until [ "$(curl -s -o "$tmp/$s.body" -w '%{http_code}' -d "challenge=$challenge" "$(url $s)")" = 200 ]; do
+	until [ "$(curl -s -o "$tmp/$s.body" -w '%{http_code}' -d "challenge=$challenge" "$(url "$s")")" = 200 ]; do
 		i=$((i + 1))
 		if [ "$i" -ge 50 ]; then
-			echo "bench: $s does not answer on $(url $s):" >&2
+			echo "bench: $s does not answer on $(url "$s"):" >&2
 			cat "$tmp/$s.log" "$n/error.log" "$n/stdout" 2>/dev/null | tail -n 5 >&2
 			exit 1
 		fi
@@ -142,6 +143,28 @@ wrk.body = "challenge=$challenge"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 EOF
 
+# Memory of each server's process tree, taken right after each of its runs
+# (a pool grows with the load and shrinks when idle, and a worker that has
+# exited takes its VmHWM with it): peak RSS (VmHWM) of each process, and
+# Pss, which shares out the pages that processes have in common (a static
+# binary's code, fork's copies). The most seen over all runs is reported.
+hwm() { awk '/VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
+children() { awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub(/\/stat$/, "", f);
+	sub(/.*\//, "", f); print f } }' /proc/[0-9]*/stat 2>/dev/null; }
+# tree PID: "parent_hwm n_children max_child_hwm sum_hwm sum_pss"
+tree() {
+	ph=$(hwm "$1"); pp=$(pss "$1")
+	for k in $(children "$1"); do echo "$(hwm "$k") $(pss "$k")"; done |
+		awk -v ph="${ph:-0}" -v pp="${pp:-0}" '$1 { n++; s += $1; sp += $2; if ($1 > m) m = $1 }
+		END { printf "%d %d %d %d %d\n", ph, n, m, ph + s, pp + sp }'
+}
+# with daemon off, $npid is nginx's master itself
+pid() { case $1 in d20d) echo "$dpid" ;; pollen) echo "$ppid" ;; nginx) echo "$npid" ;; esac; }
+# mem NAME: the most of each column over NAME's snapshots
+mem() { awk '{ for (i = 1; i <= NF; i++) if ($i > m[i]) m[i] = $i }
+	END { printf "%d %d %d %d %d\n", m[1], m[2], m[3], m[4], m[5] }' "$tmp/mem.$1"; }
+
 # run NAME CONC: one wrk run, appends "NAME CONC rps p99ms errors"
 run() {
 	threads=2
@@ -155,6 +178,7 @@ run() {
 	/Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
 	/Non-2xx/ { err += $NF }
 	END { printf "%s %s %s %s %d\n", name, c, rps + 0, p99 + 0, err }' "$tmp/wrk.out" >>"$tmp/results"
+	tree "$(pid "$1")" >>"$tmp/mem.$1"
 }
 
 : >"$tmp/results"
@@ -169,23 +193,12 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# peak RSS (VmHWM) after all rounds; Pss now, which shares out the pages
-# that processes have in common (a static binary's code, fork's copies)
-hwm() { awk '/VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
-children() { awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub(/\/stat$/, "", f);
-	sub(/.*\//, "", f); print f } }' /proc/[0-9]*/stat 2>/dev/null; }
-# tree PID: "parent_hwm n_children max_child_hwm sum_hwm sum_pss"
-tree() {
-	ph=$(hwm "$1"); pp=$(pss "$1")
-	for k in $(children "$1"); do echo "$(hwm "$k") $(pss "$k")"; done |
-		awk -v ph="${ph:-0}" -v pp="${pp:-0}" '$1 { n++; s += $1; sp += $2; if ($1 > m) m = $1 }
-		END { printf "%d %d %d %d %d\n", ph, n, m, ph + s, pp + sp }'
-}
-# with daemon off, $npid is nginx's master itself
-set -- $(tree "$dpid"); d_par=$1 d_n=$2 d_max=$3 d_sum=$4 d_pss=$5
-set -- $(tree "$npid"); n_par=$1 n_n=$2 n_max=$3 n_sum=$4 n_pss=$5
-set -- $(tree "$ppid"); p_par=$1 p_pss=$5
+# shellcheck disable=SC2046 # split into fields on purpose
+set -- $(mem d20d); d_par=$1 d_n=$2 d_max=$3 d_sum=$4 d_pss=$5
+# shellcheck disable=SC2046
+set -- $(mem nginx); n_par=$1 n_n=$2 n_max=$3 n_sum=$4 n_pss=$5
+# shellcheck disable=SC2046
+set -- $(mem pollen); p_par=$1 p_pss=$5
 # -i: one process's whole life answering one request
 d_i=$(printf 'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 138\r\n\r\nchallenge=%s' "$challenge" |
 	/usr/bin/time -f %M "$D20D" -i -r "$tmp/empty" -q 2>&1 >/dev/null | tail -n 1)
@@ -231,21 +244,25 @@ echo "| concurrency | d20d p99 | pollen p99 | nginx p99 | d20d errors | pollen e
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 awk '{ printf "| %d | %.2f | %.2f | %.2f | %d | %d | %d |\n", $1, $5, $6, $7, $8, $9, $10 }' "$tmp/levels"
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1fx", a / b }'; }
 {
-	echo "| d20d parent (server) | $d_par |"
-	echo "| d20d largest pool worker, of $d_n (server) | $d_max |"
-	echo "| d20d parent + $d_n workers: sum of peaks / sum of Pss now (server) | $d_sum / $d_pss |"
-	echo "| d20d -i, one request, whole life (server) | ${d_i:-?} |"
-	echo "| pollen (server): peak / Pss now | $p_par / $p_pss |"
-	echo "| nginx master (server) | $n_par |"
-	echo "| nginx largest worker, of $n_n (server) | $n_max |"
-	echo "| nginx master + $n_n workers: sum of peaks / sum of Pss now (server) | $n_sum / $n_pss |"
+	echo "| d20d parent (server) | $d_par | |"
+	echo "| d20d largest pool worker, of up to $d_n (server) | $d_max | |"
+	echo "| d20d parent + $d_n workers, sum of peaks (server) | $d_sum | |"
+	echo "| d20d parent + $d_n workers, sum of Pss after a run (server) | $d_pss | |"
+	echo "| d20d -i, one request, whole life (server) | ${d_i:-?} | |"
+	echo "| pollen, peak (server) | $p_par | pollen / d20d sum of peaks: $(ratio "$p_par" "$d_sum") |"
+	echo "| pollen, Pss after a run (server) | $p_pss | pollen / d20d sum of Pss: $(ratio "$p_pss" "$d_pss") |"
+	echo "| nginx master (server) | $n_par | |"
+	echo "| nginx largest worker, of $n_n (server) | $n_max | |"
+	echo "| nginx master + $n_n workers, sum of peaks (server) | $n_sum | nginx / d20d sum of peaks: $(ratio "$n_sum" "$d_sum") |"
+	echo "| nginx master + $n_n workers, sum of Pss after a run (server) | $n_pss | nginx / d20d sum of Pss: $(ratio "$n_pss" "$d_pss") |"
 } >"$tmp/rss"
 if [ -n "${RSS_OUT:-}" ]; then
 	cat "$tmp/rss" >>"$RSS_OUT"
 else
 	echo
-	echo "| process | peak RSS KiB |"
-	echo "| --- | ---: |"
+	echo "| process | KiB | ratio |"
+	echo "| --- | ---: | --- |"
 	cat "$tmp/rss"
 fi

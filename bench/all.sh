@@ -1,0 +1,152 @@
+#!/bin/sh
+# bench/all.sh - every comparison in one run (make bench): the server
+# beside pollen and nginx (bench/server.sh), the client beside pollinate
+# (bench/client.sh), binary sizes, peak RSS, and the crypto beside openssl
+# speed (bench/crypto.sh). Writes bench/results.md and bench/results.png
+# (gnuplot), and puts the tables into the README's Benchmarks section
+# (README_UPDATE=0 leaves the README alone).
+# Knobs: SECONDS_EACH (5) and ROUNDS (3) for the server runs (ROUNDS also
+# for the crypto rounds), RUNS (200) for the client; about 5 minutes on
+# 2 cores with the defaults. A quick look: SECONDS_EACH=2 ROUNDS=1 RUNS=20.
+# Expects the binaries built (make bench builds them first):
+# BUILD/tls1/d20 and d20d, BUILD/tls0/d20 and d20d, BUILD/bench_crypto.
+set -eu
+cd "$(dirname "$0")/.."
+export SECONDS_EACH="${SECONDS_EACH:-5}" ROUNDS="${ROUNDS:-3}" RUNS="${RUNS:-200}"
+B=${BUILD:-build}
+CMD=${BENCH_CMD:-sh bench/all.sh}
+for f in "$B/tls1/d20" "$B/tls1/d20d" "$B/tls0/d20" "$B/tls0/d20d" "$B/bench_crypto"; do
+	[ -x "$f" ] || { echo "bench: $f missing: run make bench" >&2; exit 1; }
+done
+command -v gnuplot >/dev/null 2>&1 || { echo "bench: gnuplot missing (make bench installs gnuplot-nox)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+ver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
+bytes() { wc -c <"$1" | tr -d ' '; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+up_start=$(uptime)
+
+echo "bench: server: d20d, pollen, nginx; 4 levels x $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
+DATA="$tmp/levels.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
+echo "bench: client: d20 and pollinate, $RUNS runs each" >&2
+D20="$B/tls1/d20" D20D="$B/tls1/d20d" RSS_OUT="$tmp/rss" sh bench/client.sh >"$tmp/client.md"
+echo "bench: crypto: d20 and openssl speed, $ROUNDS rounds" >&2
+sh bench/crypto.sh "$B/bench_crypto" >"$tmp/crypto.md"
+
+up_end=$(uptime)
+load() { echo "$1" | sed 's/.*load average: //'; }
+
+d20_1=$(bytes "$B/tls1/d20") d20_0=$(bytes "$B/tls0/d20")
+d20d_1=$(bytes "$B/tls1/d20d") d20d_0=$(bytes "$B/tls0/d20d")
+poll=$(bytes "$(command -v pollinate)") pollen=$(bytes "$(command -v pollen)")
+nginx=$(bytes "$(command -v nginx)")
+
+gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc) cores, load $(load "$up_start") at start'" \
+	bench/plot.gp
+
+{
+	echo "# d20 benchmarks"
+	echo
+	echo "- Date: $date"
+	echo "- Machine: $(nproc) cores (nproc), $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
+		"Linux $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+	echo "- Load average (1, 5, 15 min) at start: $(load "$up_start"); at end: $(load "$up_end")"
+	echo "- uptime at start: \`$(echo "$up_start" | sed 's/^ *//')\`"
+	echo "- uptime at end: \`$(echo "$up_end" | sed 's/^ *//')\`"
+	echo "- Command: \`$CMD\` with SECONDS_EACH=$SECONDS_EACH ROUNDS=$ROUNDS RUNS=$RUNS"
+	echo "- Peers (Debian packages): pollen $(ver pollen), pollinate $(ver pollinate)," \
+		"nginx $(ver nginx) (nginx-light), openssl $(ver openssl); wrk $(ver wrk), hyperfine $(ver hyperfine)"
+	echo "- Plot: bench/results.png (requests/s and p99 latency against concurrency)"
+	echo
+	echo "## Server"
+	echo
+	echo "wrk on loopback, POST / with a 128-hex challenge as pollinate sends it, one new"
+	echo "connection per request (Connection: close); the three servers take turns, in an"
+	echo "order that rotates each round. d20d: its pool of workers (-c 256 -C 1024, as"
+	echo "wrk connects from one address). pollen: Debian's, reading /dev/urandom. nginx:"
+	echo "Debian's, one worker per core, returning a fixed 260-byte body, standing for"
+	echo "the limit of connection-per-request HTTP on this machine. All three log each"
+	echo "request to the same syslog sink (nginx with access_log syslog:). The client"
+	echo "and the servers share the same cores."
+	echo
+	cat "$tmp/server.md"
+	echo
+	echo "## Client"
+	echo
+	echo "One exchange with a local d20d, hyperfine $RUNS runs each. CPU: user+sys of the"
+	echo "whole process tree. Processes: the first, plus every fork, vfork or clone that"
+	echo "is not a thread, counted with strace -f on one exchange; programs: successful"
+	echo "execve calls. Peak RSS: GNU time, the largest single process of the tree."
+	echo
+	cat "$tmp/client.md"
+	echo
+	echo "## Sizes"
+	echo
+	echo "| binary | bytes | ratio |"
+	echo "| --- | ---: | --- |"
+	echo "| d20, TLS=1 (static, musl, BearSSL, stripped) | $d20_1 | |"
+	echo "| d20, TLS=0 | $d20_0 | |"
+	echo "| pollinate (shell script alone; it runs curl, sha512sum, awk...) | $poll | pollinate / d20 TLS=1: $(ratio "$poll" "$d20_1") |"
+	echo "| d20d, TLS=1 (static, musl, BearSSL, stripped) | $d20d_1 | |"
+	echo "| d20d, TLS=0 | $d20d_0 | |"
+	echo "| pollen (Go, dynamically linked, not stripped) | $pollen | pollen / d20d TLS=1: $(ratio "$pollen" "$d20d_1") |"
+	echo "| nginx (dynamically linked; its libraries not counted) | $nginx | nginx / d20d TLS=1: $(ratio "$nginx" "$d20d_1") |"
+	echo
+	echo "## Peak RSS"
+	echo
+	echo "Servers: VmHWM and Pss from /proc right after each of the server's runs, the most"
+	echo "seen (every process counts the pages it shares with others, so sums of peaks"
+	echo "overstate; Pss shares them out). d20d -i and the clients: GNU time, over their"
+	echo "whole life."
+	echo
+	echo "| process | KiB | ratio |"
+	echo "| --- | ---: | --- |"
+	cat "$tmp/rss"
+	echo
+	echo "## Crypto"
+	echo
+	echo "SHA-512 and CTR_DRBG generate beside openssl speed (sha512, aes-256-ctr), best of"
+	echo "$ROUNDS rounds each side, CPU time as openssl speed counts it. Small requests"
+	echo "cost the DRBG its state update (a new AES key per call), which aes-256-ctr has not."
+	echo
+	cat "$tmp/crypto.md"
+} >"$tmp/results.md"
+
+cp "$tmp/results.png" bench/results.png
+cp "$tmp/results.md" bench/results.md
+cat bench/results.md
+
+# The README's Benchmarks section: a pointer, the header and the tables.
+if [ "${README_UPDATE:-1}" = 1 ] && [ -f README ]; then
+	{
+		echo "\`make bench\` runs every comparison below in one go (about 5 minutes on 2"
+		echo "cores; SECONDS_EACH=2 ROUNDS=1 RUNS=20 for a quick look) and writes"
+		echo "bench/results.md and the plot bench/results.png. Single parts: make"
+		echo "bench-server, bench-client, bench-crypto. The figures move with the load of"
+		echo "the machine; the latest run:"
+		echo
+		sed -e '1,2d' -e '/^- uptime at/d' -e 's/^## \(.*\)$/\1:/' bench/results.md
+	} >"$tmp/section"
+	awk -v section="$tmp/section" '
+	{ line[NR] = $0 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			if (line[i] == "Benchmarks" && line[i + 1] ~ /^-+$/) {
+				print line[i]; print line[i + 1]; print ""
+				while ((getline l < section) > 0) print l
+				print ""
+				# skip the old body up to the next heading
+				for (i += 2; i <= NR && !(line[i + 1] ~ /^(-+|=+)$/ && line[i] != ""); i++) ;
+				i--
+				continue
+			}
+			print line[i]
+		}
+	}' README >"$tmp/README"
+	cmp -s README "$tmp/README" || cat "$tmp/README" >README
+fi
