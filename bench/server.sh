@@ -36,6 +36,13 @@ for t in wrk pollen nginx python3 curl; do
 	command -v $t >/dev/null 2>&1 || { echo "bench: $t missing (make bench-server installs it)" >&2; exit 1; }
 done
 [ -x "$D20D" ] || { echo "bench: $D20D missing: run make first" >&2; exit 1; }
+# Only the nginx binary is used. A package whose postinst could not start
+# the system's nginx (port 80 taken, no init) is not "installed": say so.
+case $(dpkg-query -W -f='${Status}' nginx-light 2>/dev/null) in
+*" installed") ;;
+*) echo "bench: note: nginx-light is not fully installed ($(dpkg-query -W -f='${Status}' nginx 2>/dev/null));" \
+	"using $(command -v nginx) anyway" >&2 ;;
+esac
 
 maxc=1
 for c in $LEVELS; do [ "$c" -gt "$maxc" ] && maxc=$c; done
