@@ -115,6 +115,8 @@ SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/clien
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
+# Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM.
+SHTESTS += tests/server_fault.sh
 # Deployment and early boot: install, systemd, container, dracut, QEMU.
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
 	tests/boot_dracut.sh tests/boot_initramfs.sh

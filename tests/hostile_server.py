@@ -107,6 +107,11 @@ def serve(conn, behaviour):
         for byte in response(d20_body(chal)):
             conn.sendall(bytes([byte]))
             time.sleep(1)
+    elif b == "drip-half":
+        # the answer a byte every half second (tests/fault_test.py)
+        for byte in response(d20_body(chal)):
+            conn.sendall(bytes([byte]))
+            time.sleep(0.5)
     elif b == "silent":
         time.sleep(3600)
     elif b == "midclose":
