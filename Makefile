@@ -122,22 +122,50 @@ SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_containe
 	tests/boot_dracut.sh tests/boot_initramfs.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
-# in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS.
-FUZZ = request pct answer url dns
+# in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS. NAME_SRC
+# is compiled and linked; NAME_DEP is what a harness #includes whole to
+# reach its static functions.
+FUZZ_TLS_1 = pem pin spki
+FUZZ = request pct answer url dns $(FUZZ_TLS_$(TLS))
 dns_SRC = tests/fuzz_dns.c dns.c
 answer_SRC = tests/fuzz_answer.c answer.c sha512.c util.c
 url_SRC = tests/fuzz_url.c url.c util.c
 request_SRC = tests/fuzz_request.c http.c util.c
 pct_SRC = tests/fuzz_pct.c http.c util.c
+pem_SRC = tests/fuzz_pem.c util.c $(BEARSSL_FUZZ_LIB)
+pin_SRC = tests/fuzz_pin.c util.c $(BEARSSL_FUZZ_LIB)
+spki_SRC = tests/fuzz_spki.c util.c $(BEARSSL_FUZZ_LIB)
+pem_DEP = tls.c
+pin_DEP = tls.c
+spki_DEP = tls.c
 FUZZ_SECONDS = 10
 FUZZCC = clang
 # UBSan findings abort, so that libFuzzer counts them as crashes.
 FUZZSAN = -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer $(FUZZSAN) -D_DEFAULT_SOURCE -DD20_TLS=0
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer $(FUZZSAN) -D_DEFAULT_SOURCE -DD20_TLS=0 \
+	$(BEARSSL_INC_$(TLS))
 
-$(BUILD)/fuzz/%: $(HDR) $$(%_SRC)
+$(BUILD)/fuzz/%: $(HDR) $$(%_SRC) $$(%_DEP)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $($*_SRC)
+
+# The TLS harnesses include tls.c, so they link a second BearSSL built by
+# clang with the same sanitizers, from the same unpacked source (the musl
+# one unpacks it) into its own folder. Its coverage is libFuzzer's but for
+# comparison tracing, which in BearSSL's T0 interpreter traces opcodes
+# rather than input and took three quarters of the time.
+BEARSSL_FUZZ = $(BUILD)/bearssl-fuzz
+BEARSSL_FUZZ_LIB = $(BEARSSL_FUZZ)/libbearssl.a
+BEARSSL_FUZZ_CFLAGS = -g -O1 $(FUZZSAN) -fsanitize-coverage=inline-8bit-counters,pc-table \
+	-DBR_USE_URANDOM=0
+
+$(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
+	@echo "building BearSSL with $(FUZZCC) for the fuzzers (log: $(BUILD)/bearssl-fuzz.log)"
+	@rm -rf $(BEARSSL_FUZZ)
+	@$(MAKE) -C $(BEARSSL) BUILD="$(abspath $(BEARSSL_FUZZ))" CC="$(FUZZCC)" AR=ar \
+		CFLAGS="$(BEARSSL_FUZZ_CFLAGS)" "$(abspath $(BEARSSL_FUZZ_LIB))" \
+		> $(BUILD)/bearssl-fuzz.log 2>&1 || \
+		{ tail -n 20 $(BUILD)/bearssl-fuzz.log; exit 1; }
 
 test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
 	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(MAKE)" \
