@@ -102,6 +102,20 @@ $(A)/d20d: $(HDR) $(ASAN_D20D_SRC)
 	@mkdir -p $(A)
 	$(HOSTCC) $(ASAN_CPPFLAGS) $(SANFLAGS) -o $@ $(ASAN_D20D_SRC)
 
+# The same two for tests/valgrind.sh: host compiler (glibc), debug
+# information, no sanitizer, so that memcheck sees every access.
+VG = $(BUILD)/vg
+VG_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"valgrind\" -DD20_TLS=0
+VGFLAGS = -std=c99 -g -O1 -Wall -Wextra
+
+$(VG)/d20: $(HDR) $(ASAN_D20_SRC)
+	@mkdir -p $(VG)
+	$(HOSTCC) $(VG_CPPFLAGS) $(VGFLAGS) -o $@ $(ASAN_D20_SRC)
+
+$(VG)/d20d: $(HDR) $(ASAN_D20D_SRC)
+	@mkdir -p $(VG)
+	$(HOSTCC) $(VG_CPPFLAGS) $(VGFLAGS) -o $@ $(ASAN_D20D_SRC)
+
 # tls.c against itself (TLS=1 only: it links BearSSL).
 $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(T)
@@ -115,8 +129,9 @@ SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/clien
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
-# Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM.
-SHTESTS += tests/server_fault.sh
+# Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
+# d20d and d20 under valgrind.
+SHTESTS += tests/server_fault.sh tests/valgrind.sh
 # Deployment and early boot: install, systemd, container, dracut, QEMU.
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
 	tests/boot_dracut.sh tests/boot_initramfs.sh
@@ -167,7 +182,7 @@ $(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
 		> $(BUILD)/bearssl-fuzz.log 2>&1 || \
 		{ tail -n 20 $(BUILD)/bearssl-fuzz.log; exit 1; }
 
-test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
+test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
 	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(MAKE)" \
 		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		sh tests/run.sh $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(SHTESTS) \
