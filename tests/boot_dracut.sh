@@ -20,7 +20,10 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/boot_lib.sh
 
 build=${BUILD:-build}
-dr=$PWD/$build/dracut
+case $build in
+/*) dr=$build/dracut ;;
+*) dr=$PWD/$build/dracut ;;
+esac
 find_kernel || { notok "a Debian kernel with its modules (linux-image-amd64)"; exit 1; }
 [ -x "$bin/d20" ] || { notok "d20 is built"; exit 1; }
 
