@@ -21,6 +21,7 @@ if [ -z "${D20_VG_BOUNDED:-}" ]; then
 	D20_VG_BOUNDED=1 exec timeout 900 sh "$0" "$@"
 fi
 cd "$(dirname "$0")/.." || exit 1
+. tests/hostile_expect.sh
 BUILD=${BUILD:-build}
 case $BUILD in
 /*) vg=$BUILD/vg ;;
@@ -168,27 +169,7 @@ if [ $rc = 0 ] && grep -q '3 of 14 servers verified' "$out"; then
 else
 	echo "not ok - valgrind: d20 against 3 good and 11 hostile servers (exit $rc)"
 fi
-expect() {
-	line=$(grep -F "$(u "$1"):" "$out")
-	case $line in
-	*"$2"*) echo "ok - valgrind: $1 server: $2" ;;
-	*) echo "not ok - valgrind: $1 server: want '$2', got '$line'" ;;
-	esac
-}
-expect d20 "verified, d20 over http"
-expect pollen "verified, pollen over http"
-expect d20-nolength "verified, d20 over http"
-expect wrongcr "failed: wrong challengeResponse"
-expect stale "failed: server time off by more than --max-skew"
-expect garbage "failed: not an HTTP/1.x status line"
-expect huge "failed: answer over 8192 bytes"
-expect drip "failed: timed out while reading the answer"
-expect silent "failed: timed out while reading the answer"
-expect midclose "failed: answer cut short before Content-Length"
-expect notfound "failed: HTTP status 404"
-expect bigbody "failed: body over 4096 bytes"
-expect dupkey "failed: JSON: duplicate key"
-expect pollen-wrong "failed: Pollen: line 1 is not SHA-512 of the challenge"
+hostile_expect "$out" "valgrind: "
 # a server list read from a file, a name from /etc/hosts, usage errors
 printf '# list\n\n  %s  # D20\n%s\n' "$(u d20)" "$(u pollen)" >"$logs/list"
 timeout 60 "$logs/run-d20" -v --timeout 8 -f "$logs/list" -o /dev/null >"$out" 2>&1
