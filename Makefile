@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # d20 - entropy client and server. See README; settings in config.mk.
 # Needs GNU make (pattern rules); everything else is plain POSIX.
 
@@ -125,7 +126,7 @@ TLS_TESTS_1 = tests/tls.sh
 TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
-SHTESTS = tests/build.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
+SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh

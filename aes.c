@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* aes.c - see aes.h
  *
  * AES-256 encryption (FIPS 197) in two forms:

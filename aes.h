@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* aes.h - AES-256 encryption only (FIPS 197), as the CTR_DRBG needs it.
  *
  * Two implementations: AES-NI, chosen at run time when the CPU has it,

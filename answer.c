@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* answer.c - see answer.h */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* answer.h - the client's side of an exchange: split the server's HTTP
  * response, tell its form apart (D20 v1 JSON or Pollen's two lines) and
  * verify it against the challenge sent. Everything works on the caller's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.h - the command line of d20 and d20d: short options (grouped as
  * -vq, argument attached as -fFILE or next), long options (--name,
  * --name=VALUE, --name VALUE), "--" and operands anywhere. getopt_long

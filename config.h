@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h - every limit of d20d and its HTTP parser in one place.
  * Change a number here and rebuild; nothing else hard-codes these. */
 #ifndef D20_CONFIG_H

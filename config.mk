@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # d20 build configuration: edit here or override on the command line
 # (make TLS=0, make PREFIX=/usr).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* d20 - seed the Linux RNG from d20d and Pollen servers.
  *
  * Every server is asked at once, each from its own child process (tls.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* d20d - entropy server for d20 (D20 API v1) and pollinate (the Pollen
  * protocol). See d20d.8.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dns.c - a small, bounded resolver: see dns.h. Written from RFC 1035
  * (message format, section 4.1; name compression, 4.1.4) and RFC 3596
  * (AAAA). */

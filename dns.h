@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dns.h - a small, bounded name resolver for d20 (RFC 1035): IP
  * literals, /etc/hosts, then A and AAAA queries over UDP to the name
  * servers of /etc/resolv.conf. No heap, no stdio, no search domains: a

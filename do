@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ./do demo | ./do check | ./do bench-crypto | ./do TARGET...
 # The README's entry point on a fresh Debian machine: make sure make and a
 # C compiler exist (installing them through apt as root), then run make;

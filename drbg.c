@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* drbg.c - see drbg.h. CTR_DRBG, AES-256, derivation function, full
  * 128-bit counter (ctr_len = blocklen), NIST SP 800-90A Rev. 1. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* drbg.h - CTR_DRBG with AES-256 and the derivation function,
  * NIST SP 800-90A Rev. 1, section 10.2.1. */
 #ifndef D20_DRBG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http.h - the HTTP/1.x request parser and response writer d20d uses.
  *
  * The caller reads a request into one fixed buffer and calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sha512.c - SHA-512 (FIPS 180-4); see sha512.h. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sha512.h - SHA-512 (FIPS 180-4), streaming and one-shot. */
 #ifndef D20_SHA512_H
 #define D20_SHA512_H

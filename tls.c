@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls.c - see tls.h. The only file that includes BearSSL.
  *
  * One profile for both sides: TLS 1.2 only, ECDHE with AES-GCM or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls.h - TLS 1.2 for d20 and d20d through BearSSL. tls.c is the only
  * file that includes BearSSL; built only with TLS=1 (D20_TLS == 1).
  *

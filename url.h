@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* url.h - parse the http:// and https:// URLs d20 asks. Bounded, no heap:
  * the parsed parts are copied into the caller's url struct. */
 #ifndef D20_URL_H

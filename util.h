@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.h - small helpers shared by d20 and d20d: hex, wiping, constant-time
  * comparison, full reads and writes, formatting, numbers and dates.
  * Nothing here allocates, prints or exits. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/all.sh - every comparison in one run (make bench): the server
 # beside pollen and nginx (bench/server.sh), the client beside pollinate
 # (bench/client.sh), binary sizes, peak RSS, and the crypto beside openssl

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/client.sh - one d20 exchange with a local d20d (HTTP, and HTTPS
 # with an EC certificate and a pin when built with TLS) beside Debian's
 # pollinate against the same server in the same run: wall and CPU time

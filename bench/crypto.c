@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/crypto.c - throughput of the project's SHA-512 and CTR_DRBG
  * generate at 64 B, 1 KiB and 16 KiB, the DRBG on each AES path. Prints
  * "NAME SIZE MBPS" lines for bench/crypto.sh, which sets them beside

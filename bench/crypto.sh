@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/crypto.sh BENCH_PROGRAM - SHA-512 and CTR_DRBG generate throughput
 # beside openssl speed (sha512 and aes-256-ctr) measured in the same run,
 # as a Markdown table with ratios. Numbers, not a test: nothing here fails.

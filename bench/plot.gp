@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/plot.gp - the server comparison as one PNG, two panels:
 #   gnuplot -e "data='levels.dat'; out='results.png'; sub='...'" bench/plot.gp
 # data: one line per concurrency, as bench/server.sh writes it with DATA=:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/server.sh [D20D] - d20d against Debian's pollen and nginx on
 # loopback, with wrk: pollinate's request (POST / with a 128-hex
 # challenge), one new connection per request (-H "Connection: close", as

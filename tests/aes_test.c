@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* aes_test.c - known-answer tests for aes.c, run on each implementation:
  * FIPS 197 appendix C.3, the CAVS ECB files for AES-256 (encrypt
  * sections), counter mode against single-block encryption across carry

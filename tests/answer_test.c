@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* answer_test.c - known answers and hostile inputs for answer.c: HTTP
  * splitting (whole, byte by byte as it would arrive), the JSON parser,
  * D20 and Pollen verification, the time parsers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args_test.c - the command-line parser: each case is an argv and the
  * calls it must make, written as "code=value" words, or the error. */
 #include <setjmp.h>

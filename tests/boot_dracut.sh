@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/boot_dracut.sh - the dracut module: build an image with it through
 # Debian's real dracut for Debian's kernel, find its files inside, and boot
 # it under QEMU (TCG) the way tests/boot_initramfs.sh boots initramfs-tools'

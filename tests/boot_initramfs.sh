@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/boot_initramfs.sh - the early-boot claim on a real kernel: build an
 # initramfs with the project's initramfs-tools hook and script through
 # Debian's mkinitramfs for Debian's kernel, boot it under QEMU (TCG, no

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/boot_lib.sh - shared by tests/boot_*.sh: checks, a temporary folder
 # removed on exit, and Debian's kernel. Sourced, not run.
 

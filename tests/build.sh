@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/build.sh - the shipped binaries are static and stripped, answer
 # --help, and a TLS=0 build links nothing of BearSSL. d20d's size limits
 # (issue 3: under 200 KiB with TLS, 64 KiB without) are checked here:

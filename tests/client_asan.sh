@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/client_asan.sh - d20 built by make with the host compiler under ASan and
 # UBSan (TLS=0), run through the hostile-server tests: any memory or
 # undefined-behaviour error aborts d20, and the checks then fail.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/client_d20d.sh - d20 against the real d20d on loopback: HTTP over
 # IPv4 and IPv6, HTTPS with a CA and with a pin (certificates made now by
 # openssl), and the TLS failures a client must name.

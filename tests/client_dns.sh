@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/client_dns.sh - d20's own resolver (dns.c) against a tiny DNS
 # server made here, on loopback port 53. Needs root: each d20 runs in a
 # private mount namespace with a tmpfs over /etc holding the test's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/client_hostile.sh - d20 against good and hostile test servers
 # (tests/hostile_server.py on 127.0.0.1): exact request bytes, every
 # failure named, the deadline held, the good answers still counted,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/client_kernel.sh - d20 feeding the kernel: as root RNDADDENTROPY
 # must succeed and credit only authenticated answers (or all with
 # --credit-insecure); as an ordinary user d20 mixes in without credit and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/client_lib.sh - shared by the tests/client_*.sh scripts (sourced).
 # Each script prints "ok - ..." / "not ok - ..." lines for tests/run.sh.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/client_pollen.sh - d20 against Debian's real pollen server. pollen
 # can only listen on every address (":PORT"), so it runs in a network
 # namespace made here, whose only interface is loopback; it also needs a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/deploy_answer.py HOST PORT [N] - ask a d20d N times (default 2)
 in both protocols and check every answer against its challenge: D20 API v1
 (challengeResponse = SHA-512(C || time), entropy 128 hex digits, time

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/deploy_container.sh - the premise of dist/Containerfile without a
 # container engine: a root holding nothing but the static d20d (no /etc, no
 # /dev, no /proc, no libc), the Containerfile's USER and ENTRYPOINT, run

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/deploy_install.sh - make install and make uninstall with PREFIX and
 # DESTDIR: the exact file list, modes, the paths filled into the units,
 # and nothing left behind.

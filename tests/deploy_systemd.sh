@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/deploy_systemd.sh - the systemd units in dist/, as make install
 # writes them: systemd-analyze verify on all of them, then d20d started the
 # way each socket unit starts it, under Debian's systemd-socket-activate on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dns_test.c - dns.c from known bytes: the exact query, replies built
  * here by hand (compression, several records, CNAME chains, truncation,
  * hostile pointers, wrong IDs and questions), /etc/hosts and

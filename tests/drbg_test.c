@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* drbg_test.c - the CTR_DRBG (drbg.c) against NIST's CAVP AES-256 "use df"
  * vectors and against a literal reading of SP 800-90A, on both AES
  * implementations. The vector files come from $D20_DRBG_VECTORS; a few

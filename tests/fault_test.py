@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/fault_test.py - d20d under load and faults, d20 against a dead, a
 dripping and a good server; loopback only, every wait bounded.
 

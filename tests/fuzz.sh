@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/fuzz.sh - run each libFuzzer harness named in $FUZZ for
 # $FUZZ_SECONDS from its seed corpus in tests/corpus/NAME (copied, so the
 # repository's corpus only grows by hand). A crash fails that harness and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_answer.c - libFuzzer harness for answer.c: any bytes, split as an
  * HTTP answer (final and still arriving), then verified as a body in both
  * forms, parsed as JSON and as a time. Results must be consistent and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_dns.c - libFuzzer harness for dns.c: any bytes as a reply to an
  * A and an AAAA query whose ID matches them, and as /etc/hosts and
  * resolv.conf text. Results stay in range; addresses have the asked

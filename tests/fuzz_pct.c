@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_pct.c - libFuzzer harness for http.c's percent-decoding: any bytes
  * as a query string or form body must give http_form_get exactly the
  * answer of a small reference decoder written here from http.h's words,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_pem.c - libFuzzer harness for tls.c's PEM loading, which tls.c
  * keeps static: it is included whole. Any bytes, as a file, go through
  * the server's certificate-and-key load (read_file, pem_each, chain_add,

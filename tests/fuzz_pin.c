@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_pin.c - libFuzzer harness for tls.c's --pin parser (pins_parse,
  * pin_decode, tls_pin_check), which tls.c keeps static: it is included
  * whole. Any bytes (up to the first NUL) as a pin list must be accepted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_request.c - libFuzzer harness for http.c: any bytes, parsed whole
  * and as every kind of prefix the server would see, must give a known
  * status; fields read from what parsed must stay inside their buffers. */

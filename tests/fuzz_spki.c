@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_spki.c - libFuzzer harness for the DER walk behind tls.c's key
  * pinning (der_header, spki_find) and for the pinning X.509 engine
  * around it (pin_start_chain ... pin_end_chain), static in tls.c: it is

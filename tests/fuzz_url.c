@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_url.c - libFuzzer harness for url.c: any bytes either fail with a
  * reason or give NUL-terminated parts of the promised forms. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/hostile_expect.sh - what d20 -v must say of each server that
 # tests/hostile_server.py starts, for tests/client_hostile.sh and
 # tests/valgrind.sh (sourced; defines a function and nothing else).

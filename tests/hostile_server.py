@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/hostile_server.py - test servers for the d20 client, good and bad.
 
 usage: hostile_server.py PORTFILE [--cert CERT --key KEY] [--capture FILE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http_test.c - http.c against known requests and hostile ones: each
  * valid request parsed whole and cut at every offset (every proper prefix
  * must ask for more bytes), each bound hit exactly and by one byte. */

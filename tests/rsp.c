@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rsp.c - see rsp.h */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>

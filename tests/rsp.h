@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rsp.h - reader for NIST CAVS response files (.rsp): "[SECTION]" headers,
  * "KEY = VALUE" lines, comments and blank lines. Test code only. */
 #ifndef D20_RSP_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/run.sh TEST... - run each test program or script, show its output,
 # and count its "ok" and "not ok" lines. A test that exits non-zero with
 # no "not ok" line counts as one failure; so does one that checks nothing.

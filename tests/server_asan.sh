@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/server_asan.sh - d20d built by make with the host compiler under ASan and
 # UBSan (TLS=0), run through the endpoint, hostile-request and start-up
 # checks of tests/server_test.py. A memory or undefined-behaviour error

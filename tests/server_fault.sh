@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/server_fault.sh - d20d under load and faults: 10,000 verified
 # requests at 64 at once, a 1,000-connection slowloris, the -c cap full,
 # workers SIGKILLed mid-request, SIGTERM under load, d20 against a dead, a

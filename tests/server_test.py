@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tests/server_test.py GROUP - d20d driven from outside, on loopback only.
 
 Groups: basic (endpoints, statuses, hostile requests, logging, privileges),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sha512_test.c - SHA-512 against the NIST CAVS vectors (ShortMsg, LongMsg,
  * Monte) and a few FIPS 180-4 examples embedded here, each checked one
  * shot and streamed in several ways. The CAVS files come from Debian's

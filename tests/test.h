@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test.h - the few helpers every C test shares. Each test program prints
  * one "ok - ..." or "not ok - ..." line per check it makes (a check may
  * cover many vectors) and exits non-zero when any failed; tests/run.sh

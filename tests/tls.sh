@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/tls.sh - tls.c against itself with certificates made now by
 # openssl: EC and RSA keys, a CA, pins, and the ways verification fails.
 cd "$(dirname "$0")/.." || exit 1

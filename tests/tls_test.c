@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls_test.c - drive tls.c over a socketpair: a forked server child with
  * a given certificate and key, the client with a given CA or pin and
  * host. tests/tls.sh makes the certificates and states the outcomes.

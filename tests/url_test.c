@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* url_test.c - url_parse on good and bad URLs. */
 #include "../url.h"
 #include "test.h"

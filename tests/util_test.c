@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util_test.c - hex, ct_equal, memzero, and read_full/write_full over a
  * pipe whose far end moves in small pieces and keeps signalling the test
  * while it waits in the call, so the EINTR and short-count paths run. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/valgrind.sh - d20d and d20 built by make with the host compiler
 # (glibc, -g -O1, no sanitizer, TLS=0: build/vg/) and run under valgrind's
 # memcheck through the integration tests: d20d through the endpoint,

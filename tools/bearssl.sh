@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tools/bearssl.sh DIR - unpack Debian's bearssl source package into DIR,
 # adding a deb-src entry for it when apt has none (as root). BearSSL is
 # built from there; its code never enters the repository.

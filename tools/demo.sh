@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tools/demo.sh - the README's run command: start a d20d on loopback, ask
 # it with d20 -v (feeding the kernel when root, printing the seed in hex
 # otherwise), then stop the server. Run from the top folder after a build.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tools/deps.sh build|check|bench - install the Debian packages a stage
 # needs when they are missing (as root), or say exactly what to install.
 set -eu

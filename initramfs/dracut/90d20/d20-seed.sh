@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # d20-seed (dracut module d20): run d20 once the network is up, with the
 # servers from d20.servers=URL,URL or /etc/d20/servers, logging to the
 # kernel log, and never past d20.timeout= (default 5) plus one second.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dracut module d20: seed the kernel RNG from entropy servers as soon as
 # the network is up in the initramfs (hooks initqueue/online and
 # pre-mount). Opt-in: add it with
