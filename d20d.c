@@ -37,6 +37,7 @@
 #include "config.h"
 #include "drbg.h"
 #include "http.h"
+#include "sandbox.h"
 #include "sha512.h"
 #include "util.h"
 #if D20_TLS
@@ -481,6 +482,24 @@ linger_close(int fd)
 	}
 }
 
+#ifdef D20_SANDBOX_PROBE
+/* Test builds only (tests/server_sandbox.sh): a request for
+ * /sandbox-probe/CALL makes the sandboxed worker attempt CALL, which must
+ * kill it with SIGSYS before it can answer. */
+static void
+sandbox_probe(const char *path)
+{
+	char *const argv[] = { "sh", NULL };
+
+	if (strcmp(path, "/sandbox-probe/open") == 0)
+		(void)!open("/etc/passwd", O_RDONLY);
+	else if (strcmp(path, "/sandbox-probe/execve") == 0)
+		(void)!execve("/bin/sh", argv, argv + 1);
+	else if (strcmp(path, "/sandbox-probe/socket") == 0)
+		(void)!socket(AF_INET, SOCK_STREAM, 0);
+}
+#endif
+
 /* Read one request, answer it, log it. Returns the status answered, or 0
  * when the client sent nothing or the answer could not be written. */
 static enum http_status
@@ -519,6 +538,10 @@ serve(struct conn *c)
 	}
 	if (st == HTTP_INCOMPLETE)
 		st = HTTP_INTERNAL_ERROR;
+#ifdef D20_SANDBOX_PROBE
+	if (st == HTTP_OK)
+		sandbox_probe(req.path);
+#endif
 	if (st == HTTP_OK)
 		st = answer(&req, &r);
 	else
@@ -565,6 +588,22 @@ drop_privileges(void)
 	return 0;
 }
 
+/* A worker, or -i, before its first client byte: privileges dropped,
+ * then the seccomp allow-list (sandbox.c), entered once and never left.
+ * Returns 0 or -1. */
+static int
+confine(void)
+{
+	static int sandboxed;
+
+	if (drop_privileges() < 0)
+		return -1;
+	if (!sandboxed && sandbox_enter(SANDBOX_SERVE) < 0)
+		return -1;
+	sandboxed = 1;
+	return 0;
+}
+
 static void
 peer_name(int fd, char out[IP_TEXT_MAX])
 {
@@ -602,8 +641,9 @@ handle(int rfd, int wfd, int tls)
 	c.wfd = wfd;
 	c.tls = tls;
 	peer_name(rfd, c.peer);
-	if (drop_privileges() < 0) {
-		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
+	if (confine() < 0) {
+		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
+		    strerror(errno));
 		return EXIT_CONN;
 	}
 #if D20_TLS
@@ -779,8 +819,9 @@ worker_run(int ctl, uint32_t slot)
 	unsigned long n;
 	int fd, tls, status, last;
 
-	if (drop_privileges() < 0) {
-		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
+	if (confine() < 0) {
+		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
+		    strerror(errno));
 		_exit(EXIT_CONN);
 	}
 	for (n = 0; n < D20D_WORKER_CONNS; n++) {
@@ -929,9 +970,17 @@ reap(void)
 {
 	unsigned long i;
 	pid_t pid;
+	int status;
 
 	got_chld = 0;
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		/* a call outside the sandbox, or a crash: say so (SIGKILL and
+		 * SIGTERM come from an operator) */
+		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
+		    WTERMSIG(status) != SIGTERM)
+			logline(LOG_ERR, "worker %ld killed by signal %d%s", (long)pid,
+			    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+			    " (SIGSYS: a system call outside its sandbox)" : "");
 		for (i = 0; i < nslots; i++)
 			if (pool[i].pid == pid) {
 				retire(i);
@@ -940,6 +989,7 @@ reap(void)
 				pool[i].ctl = -1;
 				break;
 			}
+	}
 }
 
 /* An idle worker's slot, or -1. */
