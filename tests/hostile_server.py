@@ -98,7 +98,8 @@ def serve(conn, behaviour):
     elif b == "notfound":
         conn.sendall(response(b'{"error":"not found"}', status="404 Not Found"))
     elif b == "bigbody":
-        conn.sendall(response(b"0" * 5000, ctype="text/plain"))
+        # one past d20's bound on a body (answer.h: ANSWER_BODY_MAX)
+        conn.sendall(response(b"0" * 20481, ctype="text/plain"))
     elif b == "huge":
         conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
         block = b"a" * 65536
