@@ -15,6 +15,8 @@ hostile_expect() {
 d20|verified, d20 over http
 pollen|verified, pollen over http
 d20-nolength|verified, d20 over http
+d20-early|verified, d20 over http
+d20-error|failed: server answered an error object
 wrongcr|failed: wrong challengeResponse
 stale|failed: server time off by more than --max-skew
 garbage|failed: not an HTTP/1.x status line
