@@ -103,6 +103,10 @@ struct reply {
 	char body[2 * D20_ENTROPY_BYTES + 512];
 	size_t len;
 };
+/* The D20 answer is 65 bytes of names and quotes around challengeResponse,
+ * entropy and time: it must fit, or reply_text would send it empty. */
+typedef char d20_answer_fits[sizeof(((struct reply *)0)->body) >
+    65 + 2 * SHA512_SIZE + 2 * D20_ENTROPY_BYTES + 19 ? 1 : -1];
 /* A response head (status line, five short headers) fits in this. */
 #define REPLY_HEAD_MAX 512
 /* One generate call of the per-request DRBG gives either form's bytes. */
@@ -496,13 +500,19 @@ serve(struct conn *c)
 	static char buf[HTTP_REQ_MAX];
 	char out[REPLY_HEAD_MAX + sizeof(((struct reply *)0)->body)];
 	struct http_request req;
-	struct reply r = { "application/json", NULL, "", 0 };
+	struct reply r;
 	enum http_status st = HTTP_INCOMPLETE;
 	size_t len = 0, head;
 	ssize_t n;
 	int sent, continued = 0;
 
 	memset(&req, 0, sizeof(req));
+	/* set field by field: an initializer would keep a template of the
+	 * whole body in the binary */
+	r.type = "application/json";
+	r.extra = NULL;
+	r.body[0] = '\0';
+	r.len = 0;
 	/* the parser refuses each part at its own bound (config.h), so the
 	 * loop ends before buf fills */
 	while (st == HTTP_INCOMPLETE && len < sizeof(buf)) {
