@@ -15,10 +15,10 @@ BEARSSL_INC_1 = -I$(BEARSSL)/inc
 BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
-HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h sandbox.h
+HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h sandbox.h proxy.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
-D20_MODS = d20 args url answer dns $(CRYPTO) $(TLS_MOD_$(TLS))
+D20_MODS = d20 args url answer dns proxy $(CRYPTO) $(TLS_MOD_$(TLS))
 D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
@@ -63,10 +63,11 @@ demo:
 # ---- tests ----
 
 UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
-	sandbox_test
+	sandbox_test proxy_test
 sandbox_test_SRC = tests/sandbox_test.c sandbox.c
 dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c util.c
+proxy_test_SRC = tests/proxy_test.c proxy.c url.c util.c
 answer_test_SRC = tests/answer_test.c answer.c sha512.c util.c
 http_test_SRC = tests/http_test.c http.c util.c
 util_test_SRC = tests/util_test.c util.c
@@ -139,7 +140,8 @@ TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
-	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
+	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh \
+	tests/client_proxy.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh tests/server_sandbox.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
 # Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
@@ -154,10 +156,11 @@ SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_containe
 # is compiled and linked; NAME_DEP is what a harness #includes whole to
 # reach its static functions.
 FUZZ_TLS_1 = pem pin spki
-FUZZ = request pct answer url dns $(FUZZ_TLS_$(TLS))
+FUZZ = request pct answer url dns proxy $(FUZZ_TLS_$(TLS))
 dns_SRC = tests/fuzz_dns.c dns.c
 answer_SRC = tests/fuzz_answer.c answer.c sha512.c util.c
 url_SRC = tests/fuzz_url.c url.c util.c
+proxy_SRC = tests/fuzz_proxy.c proxy.c url.c util.c
 request_SRC = tests/fuzz_request.c http.c util.c
 pct_SRC = tests/fuzz_pct.c http.c util.c
 pem_SRC = tests/fuzz_pem.c util.c $(BEARSSL_FUZZ_LIB)

@@ -27,6 +27,7 @@
 #include "answer.h"
 #include "args.h"
 #include "dns.h"
+#include "proxy.h"
 #include "sha512.h"
 #include "url.h"
 #include "util.h"
@@ -50,11 +51,12 @@ struct d20_pool_info {
 };
 
 enum stage {
-	ST_START, ST_RESOLVE, ST_CONNECT, ST_TLS, ST_SEND, ST_READ,
+	ST_START, ST_RESOLVE, ST_CONNECT, ST_PROXY, ST_TLS, ST_SEND, ST_READ,
 	ST_OK, ST_FAIL
 };
 static const char *const stage_name[] = {
-	"starting", "resolving the name", "connecting", "in the TLS handshake",
+	"starting", "resolving the name", "connecting",
+	"connecting through the proxy", "in the TLS handshake",
 	"sending the request", "reading the answer"
 };
 
@@ -79,6 +81,7 @@ typedef struct {
 	char text[URL_MAX + 1];		/* the URL as given, for messages */
 	url u;
 	char pin[PIN_MAX + 1];		/* from its list line, or --pin */
+	const proxy *px;		/* the proxy to go through, or NULL */
 	char challenge[ANSWER_CHALLENGE_LEN + 1];
 	uint8_t dns_ids[DNS_RANDOM_LEN];	/* its DNS query IDs */
 	uint8_t tls_seed[32];			/* seeds BearSSL's generator */
@@ -96,12 +99,17 @@ static struct {
 
 static server servers[SERVERS_MAX];
 static int nservers;
+/* --proxy and --no-proxy when given ("" too): they override the
+ * environment. proxies[tls] is the one parsed for each scheme. */
+static const char *proxy_opt, *noproxy_opt;
+static proxy proxies[2];
 static char listbuf[LIST_MAX + 1];
 
 static const char usage[] =
     "usage: d20 [-vq] [-f FILE] [-o FILE|-] [--timeout S] [--min N]\n"
     "           [--credit BITS] [--credit-insecure] [--max-skew S]\n"
-    "           [--delay S] [--ca FILE] [--pin sha256//BASE64] [URL...]\n"
+    "           [--delay S] [--ca FILE] [--pin sha256//BASE64]\n"
+    "           [--proxy URL] [--no-proxy LIST] [URL...]\n"
     "Ask entropy servers (d20d or Pollen) at once for random bytes, verify\n"
     "each answer and feed the Linux RNG. Without URL or -f, read "
     SERVERS_FILE ".\n"
@@ -118,6 +126,9 @@ static const char usage[] =
     "  --delay S          first wait a random time up to S seconds\n"
     "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
     "  --pin PIN          sha256//BASE64 key pin for https servers\n"
+    "  --proxy URL        HTTP proxy (http://host:port) for all servers,\n"
+    "                     over https_proxy and http_proxy; \"\" for none\n"
+    "  --no-proxy LIST    hosts to ask directly, over no_proxy (* all)\n"
     "Exit status: 0 enough servers verified, 1 too few, 2 usage error.\n";
 
 /* One line to stderr, written whole so that lines never interleave. */
@@ -387,6 +398,55 @@ connect_until(int fd, const struct sockaddr *sa, socklen_t salen,
 	return fcntl(fd, F_SETFL, flags) < 0 ? -1 : 0;
 }
 
+/* Ask the proxy on fd for a tunnel to s's server: one CONNECT, its
+ * reply head read whole (within PROXY_REPLY_MAX) and nothing more. The
+ * deadline is the parent's, which kills a child that waits too long.
+ * Returns 0, or -1 with a one-line reason in r->reason. */
+static int
+proxy_tunnel(int fd, const server *s, record *r)
+{
+	char buf[PROXY_REPLY_MAX];
+	const char *why;
+	size_t len, head = 0;
+	ssize_t n;
+	int status = 0, k = 0, sent;
+
+	len = proxy_request(buf, sizeof(buf), s->px, s->u.host, s->u.port);
+	sent = len > 0 && write_full(fd, buf, len) == 0;
+	memzero(buf, len);		/* it held the proxy's password */
+	why = len == 0 ? "CONNECT request does not fit" : "cannot send CONNECT";
+	if (!sent)
+		goto fail;
+	for (len = 0; k == 0; len += (size_t)n) {
+		why = "reply head over 4096 bytes";
+		if (len == sizeof(buf))
+			goto fail;
+		do
+			n = read(fd, buf + len, sizeof(buf) - len);
+		while (n < 0 && errno == EINTR);
+		why = n < 0 ? "read error" :
+		    "closed the connection without answering CONNECT";
+		if (n <= 0)
+			goto fail;
+		if ((k = proxy_reply(buf, len + (size_t)n, &head, &status, &why)) < 0)
+			goto fail;
+	}
+	if (status < 200 || status > 299) {
+		fmt(r->reason, sizeof(r->reason), "proxy %s: CONNECT refused: "
+		    "HTTP %d%s", s->px->name, status, status == 407 ?
+		    " (proxy authentication required)" : "");
+		return -1;
+	}
+	/* Neither a TLS server nor an HTTP one speaks first: bytes past the
+	 * head are the proxy's own, not the server's. */
+	why = "sent bytes of its own after its CONNECT reply";
+	if (len == head)
+		return 0;
+fail:
+	fmt(r->reason, sizeof(r->reason), "proxy %s: %s", s->px->name, why);
+	return -1;
+}
+
 static void
 child(server *s, int wfd, long long deadline, long long check_after)
 {
@@ -401,6 +461,10 @@ child(server *s, int wfd, long long deadline, long long check_after)
 	record r;
 	int fd = -1, e, status = 0, ok = 0, one = 1, naddr, i;
 	unsigned port = 0;
+	/* Through a proxy, the proxy is what d20 resolves and connects to;
+	 * the server's name goes to the proxy in CONNECT. */
+	const char *host = s->px ? s->px->host : s->u.host;
+	const char *hport = s->px ? s->px->port : s->u.port;
 #if D20_TLS
 	tls_client_opts to;
 	char err[TLS_ERRLEN];
@@ -415,13 +479,13 @@ child(server *s, int wfd, long long deadline, long long check_after)
 #endif
 
 	report(wfd, &r, ST_RESOLVE);
-	for (i = 0; s->u.port[i]; i++)	/* 1-65535: url_parse checked */
-		port = port * 10 + (unsigned)(s->u.port[i] - '0');
-	naddr = dns_resolve(s->u.host, (uint16_t)port, s->dns_ids,
+	for (i = 0; hport[i]; i++)	/* 1-65535: url_parse checked */
+		port = port * 10 + (unsigned)(hport[i] - '0');
+	naddr = dns_resolve(host, (uint16_t)port, s->dns_ids,
 	    (long)((deadline - start) / 1000000LL), addr, &why);
 	if (naddr < 0) {
-		fmt(r.reason, sizeof(r.reason), "cannot resolve %s: %s",
-		    s->u.host, why);
+		fmt(r.reason, sizeof(r.reason), "cannot resolve %s%s: %s",
+		    s->px ? "the proxy " : "", host, why);
 		why = r.reason;
 		goto out;
 	}
@@ -450,9 +514,20 @@ child(server *s, int wfd, long long deadline, long long check_after)
 		fd = -1;
 	}
 	if (fd < 0) {
-		fmt(r.reason, sizeof(r.reason), "connect: %s", strerror(e));
+		fmt(r.reason, sizeof(r.reason), "connect%s%s: %s",
+		    s->px ? " to the proxy " : "", s->px ? s->px->name : "",
+		    strerror(e));
 		why = r.reason;
 		goto out;
+	}
+
+	/* Through a proxy: a tunnel to the server, and then the very same
+	 * exchange as over a direct connection, TLS checks and all. */
+	if (s->px) {
+		report(wfd, &r, ST_PROXY);
+		why = r.reason;
+		if (proxy_tunnel(fd, s, &r) < 0)
+			goto out;
 	}
 
 #if D20_TLS
@@ -531,6 +606,11 @@ out:
 	r.latency_us = (now_ns(CLOCK_MONOTONIC) - start) / 1000;
 	if (!ok && why != r.reason)
 		fmt(r.reason, sizeof(r.reason), "%s", why);
+	if (!ok && s->px && r.stage > ST_PROXY) {
+		len = strlen(r.reason);
+		fmt(r.reason + len, sizeof(r.reason) - len,
+		    " (through the proxy %s)", s->px->name);
+	}
 	report(wfd, &r, ok ? ST_OK : ST_FAIL);
 #if D20_TLS
 	if (conn_tls)
@@ -568,6 +648,42 @@ add_server(const char *text, size_t len, const char *pin, size_t pinlen,
 		die("%s: bad pin (want sha256// and 44 base64 digits)", where);
 #endif
 	nservers++;
+}
+
+static const char *
+env(const char *name)
+{
+	return getenv(name);
+}
+
+/* Each server's proxy, by curl's rules: --proxy, else https_proxy (or
+ * HTTPS_PROXY) for https servers and http_proxy for http ones; none
+ * for a host that --no-proxy, else no_proxy (or NO_PROXY), lists. A
+ * proxy URL is checked only when some server would use it. */
+static void
+choose_proxies(void)
+{
+	const char *val[2], *name[2], *skip, *why;
+	int have[2] = { 0, 0 }, i, t;
+
+	skip = noproxy_opt ? noproxy_opt : proxy_noproxy_env(env);
+	for (t = 0; t < 2; t++) {
+		name[t] = "--proxy";
+		val[t] = proxy_opt ? proxy_opt : proxy_env(t, env, &name[t]);
+	}
+	for (i = 0; i < nservers; i++) {
+		server *s = &servers[i];
+
+		t = s->u.tls;
+		if (!val[t] || !val[t][0] || (skip && proxy_bypass(skip,
+		    strlen(skip), s->u.host, s->u.port)))
+			continue;
+		/* The reason, never the URL: it may hold a password. */
+		if (!have[t] && proxy_parse(&proxies[t], val[t], strlen(val[t]), &why) < 0)
+			die("%s: %s", name[t], why);
+		have[t] = 1;
+		s->px = &proxies[t];
+	}
 }
 
 /* A server list: one URL a line, optionally followed by its pin; '#'
@@ -852,7 +968,8 @@ static const struct arg_opt options[] = {
 	{ 'f', 1, "file" }, { 'o', 1, "output" }, { 'T', 1, "timeout" },
 	{ 'm', 1, "min" }, { 'c', 1, "credit" }, { 'I', 0, "credit-insecure" },
 	{ 's', 1, "max-skew" }, { 'd', 1, "delay" }, { 'C', 1, "ca" },
-	{ 'P', 1, "pin" }, { 'V', 0, "version" },
+	{ 'P', 1, "pin" }, { 'V', 0, "version" }, { 'x', 1, "proxy" },
+	{ 'N', 1, "no-proxy" },
 };
 #define SHORTS "hvqfo"
 
@@ -899,6 +1016,8 @@ set_option(int c, const char *val)
 	case 'd': opt.delay = number(val, "--delay", 0, 86400); break;
 	case 'C': opt.ca = val; break;
 	case 'P': opt.pin = val; break;
+	case 'x': proxy_opt = val; break;
+	case 'N': noproxy_opt = val; break;
 	}
 }
 
@@ -939,6 +1058,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < nservers; i++)
 		if (!servers[i].pin[0] && opt.pin)
 			fmt(servers[i].pin, sizeof(servers[i].pin), "%s", opt.pin);
+	choose_proxies();
 
 	/* The time check needs a clock that is at least roughly right: a
 	 * clock before the day this was built is surely wrong. */
@@ -994,9 +1114,10 @@ main(int argc, char *argv[])
 
 		credited += s->credit;
 		if (s->r.stage == ST_OK && opt.verbose)
-			say("%s: verified, %s over %s%s, %ld.%ld ms, %u bytes, "
+			say("%s: verified, %s over %s%s%s%s, %ld.%ld ms, %u bytes, "
 			    "%d bits credited", s->text, proto_name[s->r.proto],
 			    auth_name[s->r.auth],
+			    s->px ? " through the proxy " : "", s->px ? s->px->name : "",
 			    s->r.time_checked || s->r.proto != ANSWER_D20 ? "" :
 			    " (time not checked)", us / 1000, us % 1000 / 100,
 			    (unsigned)s->r.bytes, s->credit);

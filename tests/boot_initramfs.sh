@@ -20,6 +20,7 @@
 #   dead     d20.servers= with nothing answering: d20 gives up in time
 #   hang     ip= names a missing device: the outer bound ends the wait
 #   plain    no ip=: the script does nothing (the boot without d20)
+#   proxy    d20.proxy=: the server only through an HTTP proxy, CONNECT
 cd "$(dirname "$0")/.." || exit 1
 . tests/boot_lib.sh
 
@@ -60,6 +61,9 @@ done
 
 # shellcheck disable=SC2086
 make_netdev $ports
+# An HTTP proxy on 10.0.2.100:3128 (tests/stdio_proxy.py) whose one
+# tunnel leads to a d20d -i: the guest reaches 10.0.2.200 only through it.
+netdev="$netdev,guestfwd=tcp:10.0.2.100:3128-cmd:python3 $PWD/tests/stdio_proxy.py 10.0.2.200:4431 $tmp/connects.log $bin/d20d -i $d20d_tls -u nobody -r $tmp/empty"
 
 # boot NAME KERNEL-ARGS...: boot the image, console in $tmp/NAME.log;
 # sets rc (0: the guest powered off by itself) and secs (wall clock).
@@ -146,6 +150,17 @@ if grep -aq 'crng init done' "$tmp/plain.log"; then
 else
 	echo "# plain: without d20 the crng was not ready when the initramfs ended ($(stamp "$tmp/plain.log" 'not seeding') s of uptime)"
 fi
+
+# 5. d20.proxy=: the server's address is unreachable from the guest but
+# through the proxy; TLS and the pin are end to end.
+pinarg=
+[ "$scheme" = https ] && pinarg=d20.pin=${linepin# }
+# shellcheck disable=SC2086
+boot proxy "$static" $insecure $pinarg d20.proxy=http://10.0.2.100:3128 \
+	d20.servers=$scheme://10.0.2.200:4431/
+has proxy "verified, d20 over ${over%,} through the proxy 10.0.2.100:3128"
+grep -qx "CONNECT 10.0.2.200:4431 HTTP/1.1" "$tmp/connects.log" 2>/dev/null
+check $? "proxy: the proxy was asked to CONNECT to 10.0.2.200:4431"
 
 if [ "$failed" != 0 ]; then
 	for f in "$tmp"/*.log; do

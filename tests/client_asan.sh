@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # tests/client_asan.sh - d20 built by make with the host compiler under ASan and
-# UBSan (TLS=0), run through the hostile-server tests: any memory or
+# UBSan (TLS=0), run through the hostile-server and proxy tests: any memory or
 # undefined-behaviour error aborts d20, and the checks then fail.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -12,3 +12,4 @@ if [ ! -x "$bin" ]; then
 	exit 1
 fi
 D20="timeout 30 $bin" sh tests/client_hostile.sh | sed 's/^\(not \)*ok - /&asan: /'
+D20="timeout 30 $bin" sh tests/client_proxy.sh | sed 's/^\(not \)*ok - /&asan: /'

@@ -201,8 +201,35 @@ for args in "--no-such-option" "ftp://127.0.0.1/" "http://[::1/" "--timeout x ht
 		echo "not ok - valgrind: d20 $args: exit $rc, want 2"
 	fi
 done
-kill $hpid
-wait $hpid 2>/dev/null
+# Through proxies (tests/hostile_proxy.py): one relays to the good D20
+# server, one sends a reply head that never ends.
+ppf=$logs/proxies
+python3 tests/hostile_proxy.py "$ppf" "lie:$(awk '$1 == "d20" { print $2 }' "$pf")" huge &
+pids="$pids $!"
+n=0
+while [ ! -s "$ppf" ] && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+pp() { echo "http://127.0.0.1:$(awk -v b="$1" '$1 == b { print $2 }' "$ppf")"; }
+timeout 60 "$logs/run-d20" -v --timeout 8 -o /dev/null --proxy "$(pp "lie:$(awk '$1 == "d20" { print $2 }' "$pf")")" \
+	"http://127.0.0.1:1/" >"$out" 2>&1
+rc=$?
+sed 's/^/# /' "$out"
+if [ $rc = 0 ] && grep -q 'verified, d20 over http through the proxy' "$out"; then
+	echo "ok - valgrind: d20 through a proxy (CONNECT, then the answer): verified"
+else
+	echo "not ok - valgrind: d20 through a proxy (exit $rc)"
+fi
+timeout 60 "$logs/run-d20" -v --timeout 8 -o /dev/null --proxy "$(pp huge)" \
+	"http://127.0.0.1:1/" >"$out" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q 'reply head over 4096 bytes' "$out"; then
+	echo "ok - valgrind: d20 through a proxy whose reply head never ends: refused at 4 KiB"
+else
+	echo "not ok - valgrind: d20 through a proxy whose reply head never ends (exit $rc)"
+fi
+for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 pids=
 
 # Every process that ended by itself left an ERROR SUMMARY; forks in a

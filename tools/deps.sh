@@ -5,7 +5,10 @@
 set -eu
 
 build_pkgs="make gcc libc6-dev musl-tools dpkg-dev xz-utils"
-check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio testssl.sh"
+check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio"
+# one package a line from here: parallel branches add to the list
+check_pkgs="$check_pkgs testssl.sh"
+check_pkgs="$check_pkgs tinyproxy-bin"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
 
 case "${1:-build}" in

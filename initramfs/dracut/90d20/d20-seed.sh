@@ -4,7 +4,8 @@
 # servers from d20.servers=URL,URL or /etc/d20/servers, logging to the
 # kernel log, and never past d20.timeout= (default 5) plus one second.
 # Kernel command line: d20.servers=, d20.timeout=, d20.pin=, d20.credit=,
-# d20.credit_insecure, d20=off (as for the initramfs-tools script).
+# d20.credit_insecure, d20.proxy=, d20=off (as for the initramfs-tools
+# script).
 
 log()
 {
@@ -19,6 +20,7 @@ timeout=5
 pin=
 credit=
 insecure=
+proxy=
 set -f
 for x in $(cat /proc/cmdline); do
     case $x in
@@ -28,6 +30,7 @@ for x in $(cat /proc/cmdline); do
     d20.pin=*) pin=${x#d20.pin=} ;;
     d20.credit=*) credit=${x#d20.credit=} ;;
     d20.credit_insecure|d20.credit_insecure=1) insecure=1 ;;
+    d20.proxy=*) proxy=${x#d20.proxy=} ;;
     esac
 done
 set +f
@@ -41,6 +44,7 @@ set -- --timeout "$timeout"
 [ -n "$pin" ] && set -- "$@" --pin "$pin"
 [ -n "$credit" ] && set -- "$@" --credit "$credit"
 [ -n "$insecure" ] && set -- "$@" --credit-insecure
+[ -n "$proxy" ] && set -- "$@" --proxy "$proxy"
 [ -s /etc/d20/ca.pem ] && set -- "$@" --ca /etc/d20/ca.pem
 if [ -n "$servers" ]; then
     set -f  # split at commas, expand no pattern
