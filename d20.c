@@ -40,6 +40,12 @@
 #define PIN_MAX 64			/* "sha256//" and 44 base64 digits */
 #define REASON_MAX 200
 #define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+/* The build's time, seconds since the epoch (config.mk: SOURCE_DATE_EPOCH
+ * or the last commit's date, so that builds are reproducible); 0 when a
+ * build does not say. Only certificate dates use it: see tls_cert_time. */
+#ifndef D20_BUILD_EPOCH
+#define D20_BUILD_EPOCH 0
+#endif
 
 /* RNDADDENTROPY from <linux/random.h>, which musl's headers lack. */
 #define D20_RNDADDENTROPY _IOW('R', 0x03, int[2])
@@ -66,7 +72,7 @@ typedef struct {
 	int32_t stage;
 	int32_t proto;			/* enum answer_proto */
 	int32_t auth;			/* enum auth */
-	int32_t time_checked;
+	int64_t skew;			/* D20: server time - local time, s */
 	int64_t latency_us;
 	uint32_t bytes;			/* answer bytes received */
 	uint8_t mix[SHA512_SIZE];	/* the verified answer, hashed */
@@ -114,7 +120,7 @@ static const char usage[] =
     "  --min N            servers that must verify for exit status 0 (1)\n"
     "  --credit BITS      entropy credited per authenticated answer (64)\n"
     "  --credit-insecure  credit plain-HTTP answers too\n"
-    "  --max-skew S       largest accepted server clock offset (600)\n"
+    "  --max-skew S       with -v, report server clocks further off (600)\n"
     "  --delay S          first wait a random time up to S seconds\n"
     "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
     "  --pin PIN          sha256//BASE64 key pin for https servers\n"
@@ -386,7 +392,7 @@ connect_until(int fd, const struct sockaddr *sa, socklen_t salen,
 }
 
 static void
-child(server *s, int wfd, long long deadline, long long check_after)
+child(server *s, int wfd, long long deadline)
 {
 	static uint8_t buf[ANSWER_MAX + 1];
 	struct sockaddr_storage addr[DNS_ADDR_MAX];
@@ -460,6 +466,7 @@ child(server *s, int wfd, long long deadline, long long check_after)
 		to.pin = s->pin[0] ? s->pin : NULL;
 		to.host = s->u.host;
 		to.seed = s->tls_seed;
+		to.build_time = D20_BUILD_EPOCH;
 		why = "TLS: no CA bundle (--ca) and no --pin";
 		if (!to.ca_file && !to.pin)
 			goto out;
@@ -517,12 +524,18 @@ child(server *s, int wfd, long long deadline, long long check_after)
 		why = r.reason;
 		goto out;
 	}
+	/* The challengeResponse covers the server's time and our fresh
+	 * challenge: that proves the answer new whatever either clock says,
+	 * so the time is not checked here (an RTC kept in local time, or a
+	 * dead CMOS battery, must not fail honest servers). The skew is only
+	 * reported, as news about the local clock. */
 	now = now_ns(CLOCK_REALTIME) / 1000000000LL;
-	r.time_checked = now >= check_after;
-	if (answer_verify(buf + body, bodylen, s->challenge, now,
-	    r.time_checked, opt.max_skew, &info, &why) < 0)
+	if (answer_verify(buf + body, bodylen, s->challenge, now, 0, 0,
+	    &info, &why) < 0)
 		goto out;
 	r.proto = info.proto;
+	if (info.proto == ANSWER_D20)
+		r.skew = info.server_time - now;
 	mix_answer(r.mix, s, buf + body, bodylen, now_ns(CLOCK_MONOTONIC) - start);
 	ok = 1;
 out:
@@ -740,7 +753,7 @@ out:
 /* Start every child, then collect records until all ended or the
  * deadline passed; kill and reap the rest. */
 static void
-run(long long check_after)
+run(void)
 {
 	struct pollfd pfd[SERVERS_MAX];
 	long long deadline = now_ns(CLOCK_MONOTONIC) + opt.timeout_ms * 1000000LL;
@@ -773,7 +786,7 @@ run(long long check_after)
 					close(servers[j].fd);
 			/* A backstop should the parent die before killing us. */
 			alarm((unsigned)(opt.timeout_ms / 1000 + 2));
-			child(s, p[1], deadline, check_after);
+			child(s, p[1], deadline);
 			_exit(0);
 		}
 		close(p[1]);
@@ -906,7 +919,6 @@ main(int argc, char *argv[])
 	static const char *const proto_name[] = { "?", "d20", "pollen" };
 	static const char *const auth_name[] = { "http", "https+ca", "https+pin" };
 	uint8_t base[SHA512_SIZE];
-	long long build, check_after;
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -938,12 +950,12 @@ main(int argc, char *argv[])
 		if (!servers[i].pin[0] && opt.pin)
 			fmt(servers[i].pin, sizeof(servers[i].pin), "%s", opt.pin);
 
-	/* The time check needs a clock that is at least roughly right: a
-	 * clock before the day this was built is surely wrong. */
-	build = answer_build_date(__DATE__);
-	check_after = build > 0 ? build : 0;
-	if (now_ns(CLOCK_REALTIME) / 1000000000LL < check_after && !opt.quiet)
-		say("warning: the clock is before the build date: server times not checked");
+	/* A clock before the build is surely wrong: certificate dates are
+	 * then checked at the build time (tls_cert_time); pins and the
+	 * challenge need no clock at all. */
+	if (opt.verbose && now_ns(CLOCK_REALTIME) / 1000000000LL < D20_BUILD_EPOCH)
+		say("the local clock is before this build: certificate dates "
+		    "are checked at the build time");
 
 	challenge_base(base);
 	if (opt.delay > 0) {
@@ -962,7 +974,7 @@ main(int argc, char *argv[])
 
 	if (opt.verbose && !opt.out)
 		kernel_state("before");
-	run(check_after);
+	run();
 
 	for (i = 0; i < nservers; i++) {
 		server *s = &servers[i];
@@ -991,17 +1003,26 @@ main(int argc, char *argv[])
 		long us = (long)s->r.latency_us;
 
 		credited += s->credit;
-		if (s->r.stage == ST_OK && opt.verbose)
-			say("%s: verified, %s over %s%s, %ld.%ld ms, %u bytes, "
+		if (s->r.stage != ST_OK) {
+			if (!opt.quiet || ret)
+				say("%s: failed: %s (%ld.%ld ms, %u bytes)", s->text,
+				    s->r.reason, us / 1000, us % 1000 / 100,
+				    (unsigned)s->r.bytes);
+			continue;
+		}
+		if (opt.verbose)
+			say("%s: verified, %s over %s, %ld.%ld ms, %u bytes, "
 			    "%d bits credited", s->text, proto_name[s->r.proto],
-			    auth_name[s->r.auth],
-			    s->r.time_checked || s->r.proto != ANSWER_D20 ? "" :
-			    " (time not checked)", us / 1000, us % 1000 / 100,
+			    auth_name[s->r.auth], us / 1000, us % 1000 / 100,
 			    (unsigned)s->r.bytes, s->credit);
-		else if (s->r.stage != ST_OK && (!opt.quiet || ret))
-			say("%s: failed: %s (%ld.%ld ms, %u bytes)", s->text,
-			    s->r.reason, us / 1000, us % 1000 / 100,
-			    (unsigned)s->r.bytes);
+		/* A D20 server's time is news about the local clock, never a
+		 * reason to refuse: the challenge already proved it fresh. */
+		if (opt.verbose && s->r.proto == ANSWER_D20 &&
+		    (s->r.skew > opt.max_skew || s->r.skew < -opt.max_skew))
+			say("%s: its clock is %ld s %s ours (over --max-skew %ld): "
+			    "is the local clock wrong?", s->text,
+			    (long)(s->r.skew < 0 ? -s->r.skew : s->r.skew),
+			    s->r.skew < 0 ? "behind" : "ahead of", opt.max_skew);
 	}
 	if (opt.verbose && !opt.out)
 		kernel_state("after");

@@ -16,7 +16,6 @@ d20|verified, d20 over http
 pollen|verified, pollen over http
 d20-nolength|verified, d20 over http
 wrongcr|failed: wrong challengeResponse
-stale|failed: server time off by more than --max-skew
 garbage|failed: not an HTTP/1.x status line
 huge|failed: answer over 8192 bytes
 drip|failed: timed out while reading the answer

@@ -47,8 +47,8 @@ def now_text(offset=0):
     return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def d20_body(chal, offset=0, wrong=False):
-    t = now_text(offset).encode()
+def d20_body(chal, offset=0, wrong=False, at=None):
+    t = (at or now_text(offset)).encode()
     cr = hashlib.sha512((b"x" if wrong else b"") + chal + t).hexdigest()
     ent = hashlib.sha512(chal + os.urandom(128)).hexdigest()
     return ('{"apiVersion":"1","challengeResponse":"%s","entropy":"%s","time":"%s"}'
@@ -89,7 +89,13 @@ def serve(conn, behaviour):
     elif b == "wrongcr":
         conn.sendall(response(d20_body(chal, wrong=True)))
     elif b == "stale":
+        # a server clock 2 h behind (an RTC kept in local time)
         conn.sendall(response(d20_body(chal, offset=-7200)))
+    elif b == "ahead10y":
+        conn.sendall(response(d20_body(chal, offset=10 * 365 * 86400)))
+    elif b == "y2001":
+        # a server clock that says 2001 (a dead CMOS battery)
+        conn.sendall(response(d20_body(chal, at="2001-01-01T00:00:00")))
     elif b == "dupkey":
         body = d20_body(chal)[:-1] + b',"time":"2000-01-01T00:00:00"}'
         conn.sendall(response(body))
