@@ -47,8 +47,13 @@
 #define D20_BUILD_EPOCH 0
 #endif
 
-/* RNDADDENTROPY from <linux/random.h>, which musl's headers lack. */
+/* RNDADDENTROPY and RNDRESEEDCRNG from <linux/random.h>, which musl's
+ * headers lack. */
 #define D20_RNDADDENTROPY _IOW('R', 0x03, int[2])
+#define D20_RNDRESEEDCRNG _IO('R', 0x07)
+/* Bits that make the crng ready; from Linux 5.18 the input pool counts no
+ * more, so credit beyond this in one run is credit the kernel drops. */
+#define CRNG_READY_BITS 256
 struct d20_pool_info {
 	int entropy_count;		/* bits credited */
 	int buf_size;
@@ -656,11 +661,26 @@ millis(const char *s, const char *name)
 	return whole * 1000 + frac;
 }
 
+/* 1 when the kernel's crng is ready, 0 when not, -1 when it cannot tell
+ * (getrandom missing). GRND_NONBLOCK answers EAGAIN until the crng is
+ * ready, without waiting and without the jitter collection a blocking
+ * call or a read of /dev/urandom runs from Linux 5.18 on; the one byte
+ * read is thrown away. */
+static int
+crng_ready(void)
+{
+	uint8_t b;
+	ssize_t n;
+
+	n = getrandom(&b, 1, GRND_NONBLOCK);
+	return n == 1 ? 1 : n < 0 && errno == EAGAIN ? 0 : -1;
+}
+
 static void
 kernel_state(const char *when)
 {
+	static const char *const state[] = { "unknown", "not ready", "ready" };
 	char buf[16] = "?";
-	uint8_t b;
 	ssize_t n;
 	int fd;
 
@@ -670,49 +690,114 @@ kernel_state(const char *when)
 		buf[strcspn(buf, "\n")] = '\0';
 		close(fd);
 	}
-	n = getrandom(&b, 1, GRND_NONBLOCK);
 	say("kernel %s: entropy_avail %s, crng %s", when, buf[0] ? buf : "?",
-	    n == 1 ? "ready" : errno == EAGAIN ? "not ready" : "unknown");
+	    state[crng_ready() + 1]);
 }
 
-/* Feed each verified answer's hash to the kernel, crediting those that
- * earned it. Returns 0, or -1 when the kernel could not be reached. */
+/* What the kernel took, for -v and its own log. */
+static struct {
+	int mixed;		/* answers the kernel mixed in */
+	int credited;		/* bits it was told to credit, and took */
+	int late;		/* answers mixed while the crng was ready */
+	int reseeded;		/* RNDRESEEDCRNG succeeded after them */
+	int root;		/* RNDADDENTROPY allowed */
+} fed;
+
+/* One line saying what happened: to stderr with -v, and when root to the
+ * kernel log, which is where a boot's story is read. */
+static void
+feed_report(void)
+{
+	char line[200];
+	size_t n;
+	int fd;
+
+	n = fmt(line, sizeof(line), "<5>d20: kernel: ");
+	if (fed.credited)
+		n += fmt(line + n, sizeof(line) - n, "credited %d bits", fed.credited);
+	if (fed.credited && fed.reseeded)
+		n += fmt(line + n, sizeof(line) - n, ", then ");
+	if (fed.reseeded)
+		n += fmt(line + n, sizeof(line) - n, "mixed %d answer%s and forced "
+		    "a reseed (the crng was ready: credit would be ignored)",
+		    fed.late, fed.late == 1 ? "" : "s");
+	if (!fed.credited && !fed.reseeded)
+		n += fmt(line + n, sizeof(line) - n, "mixed %d answer%s only, "
+		    "nothing credited%s", fed.mixed, fed.mixed == 1 ? "" : "s",
+		    !fed.root ? " (not root)" : fed.late ? " (reseed failed)" : "");
+	if (opt.verbose)
+		say("%s", line + 8);
+	if (!fed.root || (fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) < 0)
+		return;
+	line[n++] = '\n';
+	write_full(fd, line, n);
+	close(fd);
+}
+
+/* Feed each verified answer's hash to the kernel. While the crng is not
+ * ready, credit those that earned it, up to the CRNG_READY_BITS the
+ * kernel can use; once it is ready, credit is ignored and new input waits
+ * for the next reseed (up to a minute), so mix without credit and force
+ * a reseed. s->credit ends as what the kernel accepted. Returns 0, or -1
+ * when the kernel could not be reached. */
 static int
 feed_kernel(void)
 {
 	struct d20_pool_info p;
-	int fd, i, ret = -1, ioctl_ok = 1;
+	int fd, i, ret = -1, ready, want;
 
+	memset(&fed, 0, sizeof(fed));
+	fed.root = 1;
 	if ((fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0) {
 		say("/dev/urandom: %s", strerror(errno));
 		return -1;
 	}
+	ready = crng_ready();
 	for (i = 0; i < nservers; i++) {
 		server *s = &servers[i];
 
 		if (s->r.stage != ST_OK)
 			continue;
-		p.entropy_count = s->credit;
+		want = ready == 1 ? 0 : s->credit;
+		if (want > CRNG_READY_BITS - fed.credited)
+			want = CRNG_READY_BITS - fed.credited;
+		s->credit = 0;
+		p.entropy_count = want;
 		p.buf_size = SHA512_SIZE;
 		memcpy(p.buf, s->r.mix, SHA512_SIZE);
-		if (ioctl_ok && ioctl(fd, D20_RNDADDENTROPY, &p) == 0)
-			continue;
-		/* Without CAP_SYS_ADMIN the kernel still mixes in what is
-		 * written to /dev/urandom, but credits nothing. */
-		if (ioctl_ok && errno != EPERM) {
+		if (fed.root && ioctl(fd, D20_RNDADDENTROPY, &p) == 0) {
+			s->credit = want;
+			fed.credited += want;
+		} else if (fed.root && errno != EPERM) {
 			say("RNDADDENTROPY: %s", strerror(errno));
 			goto out;
+		} else {
+			/* Without CAP_SYS_ADMIN the kernel still mixes in
+			 * what is written to /dev/urandom, but credits
+			 * nothing and will not reseed on request. */
+			if (fed.root && !opt.quiet)
+				say("not root: mixing into /dev/urandom without credit");
+			fed.root = 0;
+			if (write_full(fd, p.buf, SHA512_SIZE) < 0) {
+				say("/dev/urandom: %s", strerror(errno));
+				goto out;
+			}
 		}
-		if (ioctl_ok && !opt.quiet)
-			say("not root: mixing into /dev/urandom without credit");
-		ioctl_ok = 0;
-		s->credit = 0;
-		if (write_full(fd, p.buf, SHA512_SIZE) < 0) {
-			say("/dev/urandom: %s", strerror(errno));
-			goto out;
-		}
+		fed.mixed++;
+		fed.late += ready == 1;
+		/* Our credit may have made it ready: the kernel reseeded then,
+		 * with all it had; what comes after needs a reseed of its own. */
+		if (ready != 1 && want > 0)
+			ready = crng_ready();
 	}
 	ret = 0;
+	if (fed.late && fed.root) {
+		if (ioctl(fd, D20_RNDRESEEDCRNG) == 0)
+			fed.reseeded = 1;
+		else
+			say("RNDRESEEDCRNG: %s", strerror(errno));
+	}
+	feed_report();
 out:
 	memzero(&p, sizeof(p));
 	close(fd);
