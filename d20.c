@@ -27,6 +27,7 @@
 #include "answer.h"
 #include "args.h"
 #include "dns.h"
+#include "seed.h"
 #include "sha512.h"
 #include "url.h"
 #include "util.h"
@@ -175,24 +176,6 @@ now_ns(clockid_t id)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static uint64_t
-cycles(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-#elif defined(__aarch64__)
-	uint64_t v;
-
-	__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-#else
-	return 0;
-#endif
-}
-
 /* A domain string, with its NUL so that no string is a prefix of another. */
 #define HASH_DOMAIN(h, s) sha512_update((h), (s), sizeof(s))
 
@@ -217,41 +200,20 @@ hash_field(sha512_ctx *h, const void *p, size_t len)
 }
 
 /* The challenge base: SHA-512 over sources that never block, because d20
- * runs before the kernel RNG is ready and must not wait for it. */
+ * runs before the kernel RNG is ready and must not wait for it. Besides
+ * the kernel's GRND_INSECURE output, which before the crng is ready may
+ * be guessable, it takes CPU timing jitter and the CPU's generator
+ * (seed.c): the TLS seeds derive from it, so it is what keeps the
+ * ephemeral keys, and the answers credited, from a passive observer.
+ * *st keeps the figures for -v. */
 static void
-challenge_base(uint8_t out[SHA512_SIZE])
+challenge_base(uint8_t out[SHA512_SIZE], seed_inputs *st)
 {
-	uint8_t buf[64];
-	sha512_ctx h;
-	ssize_t n;
-	int fd;
-
-	sha512_init(&h);
-	HASH_DOMAIN(&h, "d20 v1 challenge base");
-	hash_u64(&h, cycles());
-	n = getrandom(buf, sizeof(buf), GRND_INSECURE);
-	if (n < 0 && errno == EINVAL) {
-		/* Kernels before 5.6 lack GRND_INSECURE; their /dev/urandom
-		 * never waits. It is read only here: from 5.18 on, reading it
-		 * before the crng is ready first runs the kernel's jitter
-		 * collection, which is a wait on the RNG being seeded. */
-		n = getrandom(buf, sizeof(buf), GRND_NONBLOCK);
-		if (n < 0) {
-			fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-			n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
-			if (fd >= 0)
-				close(fd);
-		}
-	}
-	hash_field(&h, buf, n > 0 ? (size_t)n : 0);
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_BOOTTIME));
-	hash_u64(&h, (uint64_t)getpid());
-	hash_u64(&h, (uint64_t)(uintptr_t)&h);	/* stack address: ASLR */
-	hash_u64(&h, cycles());
-	sha512_final(&h, out);
-	memzero(buf, sizeof(buf));
+	seed_gather(st);
+	seed_mix(out, st);
+	memzero(st->insecure, sizeof(st->insecure));
+	memzero(st->cpu, sizeof(st->cpu));
+	memzero(st->jitter, sizeof(st->jitter));
 }
 
 /* Server i's own challenge: 128 hex digits from the base and its index;
@@ -352,7 +314,7 @@ mix_answer(uint8_t out[SHA512_SIZE], const server *s, const uint8_t *body,
 	hash_u64(&h, (uint64_t)latency_ns);
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
-	hash_u64(&h, cycles());
+	hash_u64(&h, seed_cycles());
 	sha512_final(&h, out);
 }
 
@@ -1004,6 +966,7 @@ main(int argc, char *argv[])
 	static const char *const proto_name[] = { "?", "d20", "pollen" };
 	static const char *const auth_name[] = { "http", "https+ca", "https+pin" };
 	uint8_t base[SHA512_SIZE];
+	seed_inputs st;
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -1042,7 +1005,7 @@ main(int argc, char *argv[])
 		say("the local clock is before this build: certificate dates "
 		    "are checked at the build time");
 
-	challenge_base(base);
+	challenge_base(base, &st);
 	if (opt.delay > 0) {
 		/* Random, so that many machines on one timer spread out. */
 		uint64_t r = (uint64_t)base[0] << 24 | (uint64_t)base[1] << 16 |
@@ -1052,8 +1015,14 @@ main(int argc, char *argv[])
 
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
-		challenge_base(base);
+		challenge_base(base, &st);
 	}
+	if (opt.verbose)
+		say("local randomness: %lu jitter timings in %lu.%lu ms; CPU "
+		    "generator: %lu bytes", (unsigned long)st.jitter_samples,
+		    (unsigned long)(st.jitter_ns / 1000000),
+		    (unsigned long)(st.jitter_ns / 100000 % 10),
+		    (unsigned long)st.cpu_len);
 	for (i = 0; i < nservers; i++)
 		challenge_for(&servers[i], base, (unsigned)i);
 
