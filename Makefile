@@ -123,7 +123,7 @@ $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
 		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
-TLS_TESTS_1 = tests/tls.sh
+TLS_TESTS_1 = tests/tls.sh tests/client_tlsrandom.sh
 TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
