@@ -967,6 +967,7 @@ main(int argc, char *argv[])
 	static const char *const auth_name[] = { "http", "https+ca", "https+pin" };
 	uint8_t base[SHA512_SIZE];
 	seed_inputs st;
+	long long t0;
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -1005,7 +1006,9 @@ main(int argc, char *argv[])
 		say("the local clock is before this build: certificate dates "
 		    "are checked at the build time");
 
+	t0 = now_ns(CLOCK_MONOTONIC);
 	challenge_base(base, &st);
+	t0 = now_ns(CLOCK_MONOTONIC) - t0;
 	if (opt.delay > 0) {
 		/* Random, so that many machines on one timer spread out. */
 		uint64_t r = (uint64_t)base[0] << 24 | (uint64_t)base[1] << 16 |
@@ -1018,8 +1021,9 @@ main(int argc, char *argv[])
 		challenge_base(base, &st);
 	}
 	if (opt.verbose)
-		say("local randomness: %lu jitter timings in %lu.%lu ms; CPU "
-		    "generator: %lu bytes", (unsigned long)st.jitter_samples,
+		say("local randomness in %ld.%ld ms: %lu jitter timings in "
+		    "%lu.%lu ms; CPU generator: %lu bytes", (long)(t0 / 1000000),
+		    (long)(t0 / 100000 % 10), (unsigned long)st.jitter_samples,
 		    (unsigned long)(st.jitter_ns / 1000000),
 		    (unsigned long)(st.jitter_ns / 100000 % 10),
 		    (unsigned long)st.cpu_len);
