@@ -28,7 +28,9 @@ uint64_t seed_cycles(void);
  * counter there is, hashing every timing (and the workload's result) into
  * h. Stops after max_samples timings or once max_ns nanoseconds of
  * CLOCK_MONOTONIC have passed, whichever comes first. Returns the timings
- * taken; *elapsed_ns (may be NULL) gets the time spent. */
+ * taken; *elapsed_ns (may be NULL) gets the time spent. The clock is read
+ * every 8 timings where there is a cycle counter, so the time bound may
+ * be passed by up to 8 timings. */
 size_t seed_jitter(sha512_ctx *h, size_t max_samples, long long max_ns,
     long long *elapsed_ns);
 
