@@ -88,7 +88,7 @@ seed_jitter(sha512_ctx *h, size_t max_samples, long long max_ns,
 	while (n < max_samples) {
 		if (n % every == 0) {
 			now = now_ns(CLOCK_MONOTONIC);
-			if (now - start >= max_ns)
+			if (now - start >= max_ns && n >= SEED_JITTER_MIN)
 				break;
 			d[k++] = (uint64_t)now;
 		}

@@ -16,7 +16,8 @@
 #include "sha512.h"
 
 #define SEED_JITTER_SAMPLES 2048	/* timings taken at most... */
-#define SEED_JITTER_NS 5000000LL	/* ...and for 5 ms at most */
+#define SEED_JITTER_NS 5000000LL	/* ...and for 5 ms at most, */
+#define SEED_JITTER_MIN 16		/* but never fewer than this */
 #define SEED_CPU_BYTES 32		/* asked of RDSEED/RDRAND/RNDR */
 #define SEED_INSECURE_BYTES 64		/* asked of getrandom */
 
@@ -27,7 +28,10 @@ uint64_t seed_cycles(void);
 /* Time a small memory and ALU workload again and again with the finest
  * counter there is, hashing every timing (and the workload's result) into
  * h. Stops after max_samples timings or once max_ns nanoseconds of
- * CLOCK_MONOTONIC have passed, whichever comes first. Returns the timings
+ * CLOCK_MONOTONIC have passed, whichever comes first, but takes at least
+ * SEED_JITTER_MIN (or max_samples if fewer) whatever the time: on a machine
+ * so slow (an emulator, valgrind) that the first timing uses up the time,
+ * a few timings are still worth more than none. Returns the timings
  * taken; *elapsed_ns (may be NULL) gets the time spent. The clock is read
  * every 8 timings where there is a cycle counter, so the time bound may
  * be passed by up to 8 timings. */

@@ -54,6 +54,12 @@ jitter_bounds(void)
 	n = seed_jitter(&h, 0, 1000000000LL, &ns);
 	sha512_final(&h, b);
 	test_ok(n == 0, "jitter: a bound of 0 timings takes none");
+	/* No time at all: still the minimum, and no more. */
+	sha512_init(&h);
+	n = seed_jitter(&h, 1000, 0, &ns);
+	sha512_final(&h, b);
+	test_ok(n == SEED_JITTER_MIN, "jitter: a bound of 0 ns still takes the "
+	    "minimum of %d timings (%zu)", SEED_JITTER_MIN, n);
 
 	/* The time bound: far more timings allowed than 2 ms can hold; the
 	 * collector stops after 2 ms, 8 timings late at most (the slack
