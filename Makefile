@@ -15,11 +15,12 @@ BEARSSL_INC_1 = -I$(BEARSSL)/inc
 BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
-HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h
+HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
+	sandbox.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
 D20_MODS = d20 args url answer dns seed $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d args http $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
@@ -62,7 +63,9 @@ demo:
 
 # ---- tests ----
 
-UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test seed_test
+UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
+	sandbox_test seed_test
+sandbox_test_SRC = tests/sandbox_test.c sandbox.c
 seed_test_SRC = tests/seed_test.c seed.c sha512.c util.c
 dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c util.c
@@ -107,7 +110,9 @@ $(A)/d20d: $(HDR) $(ASAN_D20D_SRC)
 # The same two for tests/valgrind.sh: host compiler (glibc), debug
 # information, no sanitizer, so that memcheck sees every access.
 VG = $(BUILD)/vg
-VG_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"valgrind\" -DD20_TLS=0
+# valgrind's own core makes its calls inside the guest's seccomp filter:
+# the sandbox allows it the sanitizer builds' memory calls too.
+VG_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"valgrind\" -DD20_TLS=0 -DD20_SANDBOX_SANITIZER
 VGFLAGS = -std=c99 -g -O1 -Wall -Wextra
 
 $(VG)/d20: $(HDR) $(ASAN_D20_SRC)
@@ -118,18 +123,26 @@ $(VG)/d20d: $(HDR) $(ASAN_D20D_SRC)
 	@mkdir -p $(VG)
 	$(HOSTCC) $(VG_CPPFLAGS) $(VGFLAGS) -o $@ $(ASAN_D20D_SRC)
 
+# A test-only d20d whose workers attempt a forbidden call on request
+# (tests/server_sandbox.sh): the shipped flags, musl, TLS=0.
+PROBE = $(BUILD)/probe
+$(PROBE)/d20d: $(HDR) $(ASAN_D20D_SRC)
+	@mkdir -p $(PROBE)
+	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
+		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20D_SRC)
+
 # tls.c against itself (TLS=1 only: it links BearSSL).
 $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
 		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
-TLS_TESTS_1 = tests/tls.sh tests/client_tlsrandom.sh
+TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh
 TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh
-SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
+SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh tests/server_sandbox.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
 # Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
 # d20d and d20 under valgrind.
@@ -188,7 +201,7 @@ $(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
 # $(MAKE) itself runs even under make -n, and this one runs every test.
 SUBMAKE = $(MAKE)
 
-test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
+test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d20d $(PROBE)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
 	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(SUBMAKE)" \
 		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		sh tests/run.sh $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(SHTESTS) \

@@ -8,6 +8,11 @@
 
 #define FAIL(reason) do { *why = (reason); return -1; } while (0)
 
+/* The bounds are literals so that the reasons below can quote them. */
+typedef char answer_bounds_agree[ANSWER_BODY_MAX == 2 * ANSWER_ENTROPY_MAX + 4096 &&
+    ANSWER_MAX == ANSWER_HEAD_MAX + ANSWER_BODY_MAX &&
+    ANSWER_ENTROPY_MIN <= 64 ? 1 : -1];
+
 static int
 is_digit(int c)
 {
@@ -55,7 +60,7 @@ answer_http(const uint8_t *buf, size_t len, int final, size_t *body,
 	/* Status line: "HTTP/1.x NNN" then a space and a reason, or the end. */
 	if ((next = line_end(buf, lim, 0, &eol)) < 0) {
 		if (len > lim)
-			FAIL("headers over 4096 bytes");
+			FAIL("headers over " ANSWER_STR(ANSWER_HEAD_MAX) " bytes");
 		MORE("no complete status line");
 	}
 	if (eol < 12 || memcmp(buf, "HTTP/1.", 7) || !is_digit(buf[7]) ||
@@ -73,7 +78,7 @@ answer_http(const uint8_t *buf, size_t len, int final, size_t *body,
 	for (pos = (size_t)next;; pos = (size_t)next) {
 		if ((next = line_end(buf, lim, pos, &eol)) < 0) {
 			if (len > lim)
-				FAIL("headers over 4096 bytes");
+				FAIL("headers over " ANSWER_STR(ANSWER_HEAD_MAX) " bytes");
 			MORE("headers cut short");
 		}
 		if (eol == pos)
@@ -113,9 +118,9 @@ answer_http(const uint8_t *buf, size_t len, int final, size_t *body,
 	*body = (size_t)next;
 	*bodylen = len - (size_t)next;
 	if (have_clen && clen > ANSWER_BODY_MAX)
-		FAIL("body over 4096 bytes (Content-Length)");
+		FAIL("body over " ANSWER_STR(ANSWER_BODY_MAX) " bytes (Content-Length)");
 	if (*bodylen > ANSWER_BODY_MAX)
-		FAIL("body over 4096 bytes");
+		FAIL("body over " ANSWER_STR(ANSWER_BODY_MAX) " bytes");
 	if (have_clen && *bodylen > clen)
 		FAIL("bytes after Content-Length");
 	if (have_clen && *bodylen < clen)
@@ -309,11 +314,41 @@ answer_build_date(const char *date)
 	return days_from_civil(y, m + 1, (unsigned)d) * 86400;
 }
 
-/* Decode exactly 128 hex digits into out[64]. */
+/* Whether s[0..n) is all lower-case hex digits. */
+static int
+lowhex(const uint8_t *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit(s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			return 0;
+	return 1;
+}
+
+/* Decode exactly 128 lower-case hex digits into out[64]. */
 static int
 hex64(uint8_t out[64], const uint8_t *s, size_t n)
 {
-	return n == 128 && hex_decode(out, 64, (const char *)s, n) == 64 ? 0 : -1;
+	return n == 128 && lowhex(s, n) &&
+	    hex_decode(out, 64, (const char *)s, n) == 64 ? 0 : -1;
+}
+
+/* The entropy field: any even number of lower-case hex digits for
+ * ANSWER_ENTROPY_MIN..ANSWER_ENTROPY_MAX bytes. Sets *bytes. */
+static int
+entropy_field(const uint8_t *s, size_t n, size_t *bytes, const char **why)
+{
+	if (n % 2)
+		FAIL("entropy is an odd number of hex digits");
+	if (!lowhex(s, n))
+		FAIL("entropy is not lower-case hex");
+	if (n / 2 < ANSWER_ENTROPY_MIN)
+		FAIL("entropy under " ANSWER_STR(ANSWER_ENTROPY_MIN) " bytes");
+	if (n / 2 > ANSWER_ENTROPY_MAX)
+		FAIL("entropy over " ANSWER_STR(ANSWER_ENTROPY_MAX) " bytes");
+	*bytes = n / 2;
+	return 0;
 }
 
 static int
@@ -326,7 +361,8 @@ verify_d20(const uint8_t *b, size_t len, const char *chal, long long now,
 	uint8_t want[SHA512_SIZE], got[SHA512_SIZE];
 	sha512_ctx h;
 	long long t, skew;
-	int n, i, ret = -1;
+	size_t bytes;
+	int n, i;
 
 	if ((n = answer_json(b, len, m, ANSWER_JSON_MAX, why)) < 0)
 		return -1;
@@ -355,39 +391,35 @@ verify_d20(const uint8_t *b, size_t len, const char *chal, long long now,
 	if (t < 0)
 		FAIL("bad time");
 	if (hex64(got, b + cr->val, cr->vallen) < 0)
-		FAIL("challengeResponse is not 128 hex digits");
-	*why = "entropy is not 128 hex digits";
-	if (hex64(info->entropy, b + ent->val, ent->vallen) < 0)
-		goto out;
+		FAIL("challengeResponse is not 128 lower-case hex digits");
+	if (entropy_field(b + ent->val, ent->vallen, &bytes, why) < 0)
+		return -1;
 	sha512_init(&h);
 	sha512_update(&h, chal, ANSWER_CHALLENGE_LEN);
 	sha512_update(&h, b + tm->val, tm->vallen);
 	sha512_final(&h, want);
-	*why = "wrong challengeResponse";
 	if (!ct_equal(want, got, sizeof(want)))
-		goto out;
+		FAIL("wrong challengeResponse");
 	skew = t > now ? t - now : now - t;
-	*why = "server time off by more than --max-skew";
 	if (check_time && skew > max_skew)
-		goto out;
+		FAIL("server time off by more than --max-skew");
 	info->proto = ANSWER_D20;
+	info->entropy = ent->val;
+	info->entropy_bytes = bytes;
 	info->server_time = t;
 	*why = "";
-	ret = 0;
-out:
-	if (ret < 0)
-		memzero(info->entropy, sizeof(info->entropy));
-	return ret;
+	return 0;
 }
 
-/* One line of 128 hex digits from pos; *pos moves past its LF (or CRLF,
- * or the end of the body when last). */
+/* One line of 128 lower-case hex digits from pos, decoded into out when
+ * out is not NULL; *pos moves past its LF (or CRLF, or the end of the
+ * body when last). */
 static int
-pollen_line(const uint8_t *b, size_t len, size_t *pos, int last, uint8_t out[64])
+pollen_line(const uint8_t *b, size_t len, size_t *pos, int last, uint8_t *out)
 {
 	size_t p = *pos;
 
-	if (len - p < 128 || hex64(out, b + p, 128) < 0)
+	if (len - p < 128 || (out ? hex64(out, b + p, 128) < 0 : !lowhex(b + p, 128)))
 		return -1;
 	p += 128;
 	if (p < len && b[p] == '\r')
@@ -405,29 +437,23 @@ verify_pollen(const uint8_t *b, size_t len, const char *chal,
     answer_info *info, const char **why)
 {
 	uint8_t want[SHA512_SIZE], got[SHA512_SIZE];
-	size_t pos = 0;
-	int ret = -1;
+	size_t pos = 0, line2;
 
-	*why = "Pollen: line 1 is not 128 hex digits";
 	if (pollen_line(b, len, &pos, 0, got) < 0)
-		goto out;
-	*why = "Pollen: line 2 is not 128 hex digits";
-	if (pollen_line(b, len, &pos, 1, info->entropy) < 0)
-		goto out;
-	*why = "Pollen: bytes after line 2";
+		FAIL("Pollen: line 1 is not 128 lower-case hex digits");
+	line2 = pos;
+	if (pollen_line(b, len, &pos, 1, NULL) < 0)
+		FAIL("Pollen: line 2 is not 128 lower-case hex digits");
 	if (pos != len)
-		goto out;
+		FAIL("Pollen: bytes after line 2");
 	sha512(want, chal, ANSWER_CHALLENGE_LEN);
-	*why = "Pollen: line 1 is not SHA-512 of the challenge";
 	if (!ct_equal(want, got, sizeof(want)))
-		goto out;
+		FAIL("Pollen: line 1 is not SHA-512 of the challenge");
 	info->proto = ANSWER_POLLEN;
+	info->entropy = line2;
+	info->entropy_bytes = 64;
 	*why = "";
-	ret = 0;
-out:
-	if (ret < 0)
-		memzero(info->entropy, sizeof(info->entropy));
-	return ret;
+	return 0;
 }
 
 int

@@ -10,9 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* D20 entropy, decoded bytes: the real D20 server sends 512 (4096 in its
+ * early releases), d20d 512, anything from 32 up to this is honest. The
+ * body bound leaves the same 4096 bytes around it that it always had;
+ * the numbers are written out so that messages can quote them, and
+ * answer.c checks that they agree. */
+#define ANSWER_ENTROPY_MIN 32
+#define ANSWER_ENTROPY_MAX 8192
 #define ANSWER_HEAD_MAX 4096		/* status line and headers */
-#define ANSWER_BODY_MAX 4096
-#define ANSWER_MAX (ANSWER_HEAD_MAX + ANSWER_BODY_MAX)
+#define ANSWER_BODY_MAX 20480		/* 2 * ANSWER_ENTROPY_MAX + 4096 */
+#define ANSWER_MAX 24576		/* ANSWER_HEAD_MAX + ANSWER_BODY_MAX */
+#define ANSWER_STR(x) ANSWER_STR_(x)	/* a bound as text, for reasons */
+#define ANSWER_STR_(x) #x
 #define ANSWER_HEADERS_MAX 32		/* header lines */
 #define ANSWER_JSON_MAX 16		/* members of the JSON object */
 #define ANSWER_CHALLENGE_LEN 128	/* hex characters sent */
@@ -52,17 +61,25 @@ long long answer_time(const char *s, size_t len);
  * ("Nov 22 2026", day space-padded), or -1. */
 long long answer_build_date(const char *date);
 
+/* The server's random bytes stay where they are, as lower-case hex in the
+ * body: the caller hashes the whole verified body, and with it all of
+ * them, so nothing here copies or bounds them a second time. */
 typedef struct {
 	enum answer_proto proto;
-	uint8_t entropy[64];		/* the server's random bytes, decoded */
+	size_t entropy;			/* offset of its hex digits in the body */
+	size_t entropy_bytes;		/* bytes they encode */
 	long long server_time;		/* D20 only: the answer's time */
 } answer_info;
 
 /* Verify the body of a 200 answer against the 128 hex characters of
  * challenge sent. D20: apiVersion "1", challengeResponse ==
  * SHA-512(challenge || time) and, when check_time, |time - now| <=
- * max_skew. Pollen: line 1 == SHA-512(challenge). Both: 64 bytes of
- * entropy in hex. Returns 0 with info filled, or -1. */
+ * max_skew; entropy an even number of hex digits encoding
+ * ANSWER_ENTROPY_MIN..ANSWER_ENTROPY_MAX bytes. Pollen: line 1 ==
+ * SHA-512(challenge), line 2 64 bytes of entropy. Every hex digit must be
+ * lower-case, as every known server (D20's hexlify and hexdigest, Pollen's
+ * %x, d20d) writes it and as D20's own client compares challengeResponse.
+ * Returns 0 with info filled, or -1. */
 int answer_verify(const uint8_t *body, size_t len,
     const char challenge[ANSWER_CHALLENGE_LEN], long long now,
     int check_time, long max_skew, answer_info *info, const char **why);

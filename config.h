@@ -27,7 +27,11 @@
 
 #define CHALLENGE_MIN 8		/* D20 API v1: at least 8 bytes */
 #define CHALLENGE_MAX 1024	/* after decoding; longer: 413 (body), 414 (query) */
-#define D20_ENTROPY_BYTES 128	/* R for the D20 API */
+/* R for the D20 API, sent as it is: D20's own client credits the kernel
+ * len*8/64 bits (at most 64) for the bytes it decodes, so 512 earn its
+ * full 64, as the real D20 server's 512 do. One DRBG generate call gives
+ * at most 65536 (drbg.h); d20 takes up to ANSWER_ENTROPY_MAX (answer.h). */
+#define D20_ENTROPY_BYTES 512
 #define POLLEN_ENTROPY_BYTES 64	/* R for the Pollen form (pollen's -bytes default) */
 
 /* ---- the daemon (d20d.c) ---- */

@@ -299,7 +299,9 @@ request(char *buf, size_t size, const server *s)
 }
 
 /* Hash a verified answer for the kernel: domain, URL, challenge, the
- * whole body and local timing, each field with its length. */
+ * whole body (and so all of its entropy, up to ANSWER_ENTROPY_MAX bytes
+ * in hex, into this fixed-size record) and local timing, each field with
+ * its length. */
 static void
 mix_answer(uint8_t out[SHA512_SIZE], const server *s, const uint8_t *body,
     size_t len, long long latency_ns)
@@ -478,7 +480,7 @@ child(server *s, int wfd, long long deadline)
 			report(wfd, &r, ST_READ);
 			last = now_ns(CLOCK_MONOTONIC);
 		}
-		why = "answer over 8192 bytes";
+		why = "answer over " ANSWER_STR(ANSWER_MAX) " bytes";
 		if (len == sizeof(buf))
 			goto out;
 		if ((status = answer_http(buf, len, n == 0, &body, &bodylen, &why)) != 0)

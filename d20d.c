@@ -37,6 +37,7 @@
 #include "config.h"
 #include "drbg.h"
 #include "http.h"
+#include "sandbox.h"
 #include "sha512.h"
 #include "util.h"
 #if D20_TLS
@@ -95,12 +96,23 @@ struct conn {
 };
 
 /* What a request is answered with; body is small and fixed. */
+/* The body holds the largest answer, D20's: its entropy in hex and
+ * under 256 bytes of names, challengeResponse and time around it. */
 struct reply {
 	const char *type;
 	const char *extra;		/* NULL or extra header lines */
-	char body[512];
+	char body[2 * D20_ENTROPY_BYTES + 512];
 	size_t len;
 };
+/* The D20 answer is 65 bytes of names and quotes around challengeResponse,
+ * entropy and time: it must fit, or reply_text would send it empty. */
+typedef char d20_answer_fits[sizeof(((struct reply *)0)->body) >
+    65 + 2 * SHA512_SIZE + 2 * D20_ENTROPY_BYTES + 19 ? 1 : -1];
+/* A response head (status line, five short headers) fits in this. */
+#define REPLY_HEAD_MAX 512
+/* One generate call of the per-request DRBG gives either form's bytes. */
+typedef char entropy_fits_one_generate[D20_ENTROPY_BYTES <= DRBG_MAX_REQUEST &&
+    POLLEN_ENTROPY_BYTES <= D20_ENTROPY_BYTES ? 1 : -1];
 
 /* The parent's record of a worker (see "the pool" below). */
 struct worker {
@@ -296,26 +308,24 @@ mix(const uint8_t *ch, size_t chlen)
 	memzero(d, sizeof(d));
 }
 
-/* out = SHA-512(C || R) for len fresh bytes R from a CTR_DRBG that is
- * instantiated from getrandom now, for this request only: a worker shares
- * its parent's memory and serves connection after connection, so no DRBG
- * state may be carried over from a fork or from an earlier request. The
- * challenge goes in as additional input. Returns 0 or -1. */
+/* R: len fresh bytes (at most DRBG_MAX_REQUEST, one generate call) from
+ * a CTR_DRBG that is instantiated from getrandom now, for this request
+ * only: a worker shares its parent's memory and serves connection after
+ * connection, so no DRBG state may be carried over from a fork or from
+ * an earlier request. The challenge goes in as additional input.
+ * Returns 0 or -1. */
 static int
-entropy_hash(uint8_t out[SHA512_SIZE], const uint8_t *ch, size_t chlen,
-    size_t len)
+fresh_bytes(uint8_t *r, size_t len, const uint8_t *ch, size_t chlen)
 {
 	static const char domain[] = "d20d v1";
 	uint8_t seed[DRBG_STRENGTH + 16], pers[sizeof(domain) + 32];
-	uint8_t r[D20_ENTROPY_BYTES];
 	struct timespec ts;
 	pid_t pid = getpid();
 	drbg_ctx drbg;
-	sha512_ctx h;
 	int ret = -1;
 
 	memset(&drbg, 0, sizeof(drbg));
-	if (len > sizeof(r) || getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		goto out;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	memcpy(pers, domain, sizeof(domain));
@@ -325,15 +335,10 @@ entropy_hash(uint8_t out[SHA512_SIZE], const uint8_t *ch, size_t chlen,
 	    pers, sizeof(domain) + sizeof(pid) + sizeof(ts), NULL, NULL) != DRBG_OK ||
 	    drbg_generate(&drbg, r, len, ch, chlen, 0) != DRBG_OK)
 		goto out;
-	sha512_init(&h);
-	sha512_update(&h, ch, chlen);
-	sha512_update(&h, r, len);
-	sha512_final(&h, out);
 	ret = 0;
 out:
 	drbg_destroy(&drbg);
 	memzero(seed, sizeof(seed));
-	memzero(r, sizeof(r));
 	return ret;
 }
 
@@ -377,23 +382,34 @@ find_challenge(const struct http_request *req, uint8_t ch[CHALLENGE_MAX],
 	return st == HTTP_PAYLOAD_TOO_LARGE ? HTTP_URI_TOO_LONG : st;
 }
 
-/* An entropy answer to challenge ch at time t: D20 API v1 JSON, or the
- * Pollen form's two lines. */
+/* An entropy answer to challenge ch at time t: D20 API v1 JSON with R
+ * itself as its entropy (D20_ENTROPY_BYTES, enough for D20's own client
+ * to credit its full 64 bits), or the Pollen form's two lines with
+ * SHA-512(C || R) as the second, as pollen sends it. */
 static enum http_status
 reply_entropy(struct reply *r, int d20, const uint8_t *ch, size_t chlen,
     const char *t)
 {
-	uint8_t d1[SHA512_SIZE], d2[SHA512_SIZE];
-	char h1[2 * SHA512_SIZE + 1], h2[2 * SHA512_SIZE + 1];
+	uint8_t d1[SHA512_SIZE], d2[SHA512_SIZE], rnd[D20_ENTROPY_BYTES];
+	char h1[2 * SHA512_SIZE + 1], h2[2 * D20_ENTROPY_BYTES + 1];
+	size_t len = d20 ? D20_ENTROPY_BYTES : POLLEN_ENTROPY_BYTES;
 	enum http_status st = HTTP_INTERNAL_ERROR;
 	sha512_ctx h;
 
 	if (opt.mix)
 		mix(ch, chlen);
-	if (entropy_hash(d2, ch, chlen, d20 ? D20_ENTROPY_BYTES :
-	    POLLEN_ENTROPY_BYTES) < 0) {
+	if (fresh_bytes(rnd, len, ch, chlen) < 0) {
 		reply_error(r, st, "no entropy");
 		goto out;
+	}
+	if (d20) {
+		hex_encode(h2, rnd, len);
+	} else {
+		sha512_init(&h);
+		sha512_update(&h, ch, chlen);
+		sha512_update(&h, rnd, len);
+		sha512_final(&h, d2);
+		hex_encode(h2, d2, sizeof(d2));
 	}
 	sha512_init(&h);
 	sha512_update(&h, ch, chlen);
@@ -401,7 +417,6 @@ reply_entropy(struct reply *r, int d20, const uint8_t *ch, size_t chlen,
 		sha512_update(&h, t, strlen(t));
 	sha512_final(&h, d1);
 	hex_encode(h1, d1, sizeof(d1));
-	hex_encode(h2, d2, sizeof(d2));
 	if (d20)
 		st = reply_text(r, HTTP_OK, "application/json", "{\"apiVersion\":\"1\","
 		    "\"challengeResponse\":\"%s\",\"entropy\":\"%s\",\"time\":\"%s\"}\n",
@@ -409,6 +424,7 @@ reply_entropy(struct reply *r, int d20, const uint8_t *ch, size_t chlen,
 	else
 		st = reply_text(r, HTTP_OK, "text/plain", "%s\n%s\n", h1, h2);
 out:
+	memzero(rnd, sizeof(rnd));
 	memzero(d2, sizeof(d2));
 	memzero(h2, sizeof(h2));
 	return st;
@@ -425,14 +441,10 @@ answer(const struct http_request *req, struct reply *r)
 	int d20 = strcmp(req->path, "/api/entropy") == 0;
 
 	utc_now(t);
-	if (strcmp(req->path, "/api/status") == 0) {
-		if (req->method != HTTP_GET) {
-			r->extra = "Allow: GET\r\n";
-			return reply_error(r, HTTP_METHOD_NOT_ALLOWED, "use GET");
-		}
+	/* GET or POST, the only methods that get here, as D20 routes both */
+	if (strcmp(req->path, "/api/status") == 0)
 		return reply_text(r, HTTP_OK, "application/json",
 		    "{\"apiVersion\":\"1\",\"status\":\"ok\",\"time\":\"%s\"}\n", t);
-	}
 	if (!d20 && strncmp(req->path, "/api/", 5) == 0)
 		return reply_error(r, HTTP_NOT_FOUND, "no such endpoint");
 	st = find_challenge(req, ch, &chlen);
@@ -481,21 +493,45 @@ linger_close(int fd)
 	}
 }
 
+#ifdef D20_SANDBOX_PROBE
+/* Test builds only (tests/server_sandbox.sh): a request for
+ * /sandbox-probe/CALL makes the sandboxed worker attempt CALL, which must
+ * kill it with SIGSYS before it can answer. */
+static void
+sandbox_probe(const char *path)
+{
+	char *const argv[] = { "sh", NULL };
+
+	if (strcmp(path, "/sandbox-probe/open") == 0)
+		(void)!open("/etc/passwd", O_RDONLY);
+	else if (strcmp(path, "/sandbox-probe/execve") == 0)
+		(void)!execve("/bin/sh", argv, argv + 1);
+	else if (strcmp(path, "/sandbox-probe/socket") == 0)
+		(void)!socket(AF_INET, SOCK_STREAM, 0);
+}
+#endif
+
 /* Read one request, answer it, log it. Returns the status answered, or 0
  * when the client sent nothing or the answer could not be written. */
 static enum http_status
 serve(struct conn *c)
 {
 	static char buf[HTTP_REQ_MAX];
-	char out[1024];
+	char out[REPLY_HEAD_MAX + sizeof(((struct reply *)0)->body)];
 	struct http_request req;
-	struct reply r = { "application/json", NULL, "", 0 };
+	struct reply r;
 	enum http_status st = HTTP_INCOMPLETE;
 	size_t len = 0, head;
 	ssize_t n;
 	int sent, continued = 0;
 
 	memset(&req, 0, sizeof(req));
+	/* set field by field: an initializer would keep a template of the
+	 * whole body in the binary */
+	r.type = "application/json";
+	r.extra = NULL;
+	r.body[0] = '\0';
+	r.len = 0;
 	/* the parser refuses each part at its own bound (config.h), so the
 	 * loop ends before buf fills */
 	while (st == HTTP_INCOMPLETE && len < sizeof(buf)) {
@@ -519,6 +555,10 @@ serve(struct conn *c)
 	}
 	if (st == HTTP_INCOMPLETE)
 		st = HTTP_INTERNAL_ERROR;
+#ifdef D20_SANDBOX_PROBE
+	if (st == HTTP_OK)
+		sandbox_probe(req.path);
+#endif
 	if (st == HTTP_OK)
 		st = answer(&req, &r);
 	else
@@ -565,6 +605,22 @@ drop_privileges(void)
 	return 0;
 }
 
+/* A worker, or -i, before its first client byte: privileges dropped,
+ * then the seccomp allow-list (sandbox.c), entered once and never left.
+ * Returns 0 or -1. */
+static int
+confine(void)
+{
+	static int sandboxed;
+
+	if (drop_privileges() < 0)
+		return -1;
+	if (!sandboxed && sandbox_enter(SANDBOX_SERVE) < 0)
+		return -1;
+	sandboxed = 1;
+	return 0;
+}
+
 static void
 peer_name(int fd, char out[IP_TEXT_MAX])
 {
@@ -602,8 +658,9 @@ handle(int rfd, int wfd, int tls)
 	c.wfd = wfd;
 	c.tls = tls;
 	peer_name(rfd, c.peer);
-	if (drop_privileges() < 0) {
-		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
+	if (confine() < 0) {
+		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
+		    strerror(errno));
 		return EXIT_CONN;
 	}
 #if D20_TLS
@@ -771,7 +828,7 @@ send_conn(int ctl, int fd, int tls)
 
 /* A worker's life: drop privileges before any client byte, then one
  * connection after another, each under its own deadline and with its own
- * DRBG (entropy_hash), nothing kept from one to the next but the code. */
+ * DRBG (fresh_bytes), nothing kept from one to the next but the code. */
 static void
 worker_run(int ctl, uint32_t slot)
 {
@@ -779,8 +836,9 @@ worker_run(int ctl, uint32_t slot)
 	unsigned long n;
 	int fd, tls, status, last;
 
-	if (drop_privileges() < 0) {
-		logline(LOG_ERR, "cannot drop privileges: %s", strerror(errno));
+	if (confine() < 0) {
+		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
+		    strerror(errno));
 		_exit(EXIT_CONN);
 	}
 	for (n = 0; n < D20D_WORKER_CONNS; n++) {
@@ -929,9 +987,17 @@ reap(void)
 {
 	unsigned long i;
 	pid_t pid;
+	int status;
 
 	got_chld = 0;
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		/* a call outside the sandbox, or a crash: say so (SIGKILL and
+		 * SIGTERM come from an operator) */
+		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
+		    WTERMSIG(status) != SIGTERM)
+			logline(LOG_ERR, "worker %ld killed by signal %d%s", (long)pid,
+			    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+			    " (SIGSYS: a system call outside its sandbox)" : "");
 		for (i = 0; i < nslots; i++)
 			if (pool[i].pid == pid) {
 				retire(i);
@@ -940,6 +1006,7 @@ reap(void)
 				pool[i].ctl = -1;
 				break;
 			}
+	}
 }
 
 /* An idle worker's slot, or -1. */

@@ -197,6 +197,10 @@ engine_setup(br_ssl_engine_context *e)
 	br_ssl_engine_set_default_chapol(e);
 	br_ssl_engine_set_default_ec(e);
 	br_ssl_engine_set_buffer(e, iobuf, sizeof(iobuf), 1);
+	/* One handshake per connection, either side: a renegotiation would let
+	 * a client make the server repeat its most expensive step on one
+	 * connection (a DoS testssl.sh reports), and d20 never needs one. */
+	br_ssl_engine_add_flags(e, BR_OPT_NO_RENEGOTIATION);
 }
 
 /* Seed BearSSL's generator: the caller's seed, plus whatever getrandom

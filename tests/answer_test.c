@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* answer_test.c - known answers and hostile inputs for answer.c: HTTP
  * splitting (whole, byte by byte as it would arrive), the JSON parser,
- * D20 and Pollen verification, the time parsers. */
+ * D20 and Pollen verification, every honest D20 entropy length and the
+ * real D20 server's answer as it comes over the wire, the time parsers. */
 #include "../answer.h"
 #include "../util.h"
 #include "test.h"
@@ -58,8 +59,8 @@ test_http(void)
 		{ "HTTP/1.0 200 OK\r\nContent-Length: 9999999999\r\n\r\n", 1, -1, "bad Content-Length" },
 		{ "HTTP/1.0 200 OK\r\nContent-Length: 1\r\ncontent-length: 2\r\n\r\nab", 1, -1,
 		  "conflicting Content-Length headers" },
-		{ "HTTP/1.0 200 OK\r\nContent-Length: 4097\r\n\r\n", 0, -1,
-		  "body over 4096 bytes (Content-Length)" },
+		{ "HTTP/1.0 200 OK\r\nContent-Length: 20481\r\n\r\n", 0, -1,
+		  "body over 20480 bytes (Content-Length)" },
 		{ "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nab", 1, -1,
 		  "answer cut short before Content-Length" },
 		{ "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabcd", 0, -1, "bytes after Content-Length" },
@@ -106,7 +107,7 @@ test_http(void)
 	test_ok(all, "HTTP: %zu malformed or incomplete answers get their reasons",
 	    sizeof(bad) / sizeof(bad[0]));
 
-	/* Bounds: headers over 4 KiB, a body over 4 KiB, too many headers. */
+	/* Bounds: headers over 4 KiB, a body over 20 KiB, too many headers. */
 	n = (size_t)snprintf(big, sizeof(big), "HTTP/1.0 200 OK\r\nX: ");
 	memset(big + n, 'a', ANSWER_HEAD_MAX);
 	r = answer_http((const uint8_t *)big, n + ANSWER_HEAD_MAX, 0, &body, &blen, &why);
@@ -114,9 +115,9 @@ test_http(void)
 	n = (size_t)snprintf(big, sizeof(big), "HTTP/1.0 200 OK\r\n\r\n");
 	memset(big + n, 'a', ANSWER_BODY_MAX + 1);
 	r = answer_http((const uint8_t *)big, n + ANSWER_BODY_MAX + 1, 1, &body, &blen, &why);
-	test_ok(r == -1 && !strcmp(why, "body over 4096 bytes"), "HTTP: a body of 4097 bytes refused");
+	test_ok(r == -1 && !strcmp(why, "body over 20480 bytes"), "HTTP: a body of 20481 bytes refused");
 	r = answer_http((const uint8_t *)big, n + ANSWER_BODY_MAX, 1, &body, &blen, &why);
-	test_ok(r == 200 && blen == ANSWER_BODY_MAX, "HTTP: a body of 4096 bytes accepted");
+	test_ok(r == 200 && blen == ANSWER_BODY_MAX, "HTTP: a body of 20480 bytes accepted");
 	n = (size_t)snprintf(big, sizeof(big), "HTTP/1.0 200 OK\r\n");
 	for (i = 0; i <= ANSWER_HEADERS_MAX; i++)
 		n += (size_t)snprintf(big + n, sizeof(big) - n, "X: y\r\n");
@@ -213,15 +214,14 @@ test_verify(void)
 		    "\",\"time\":\"" TIME "\"}",
 		"{\"error\":\"bad challenge\"}",
 	};
-	uint8_t ent[64];
 	answer_info info;
 	size_t i;
 	int all = 1;
 
-	hex_decode(ent, sizeof(ent), ENT, 128);
 	test_ok(verify(D20BODY, TIME_T + 5, 1, &info) == 0 && info.proto == ANSWER_D20 &&
-	    info.server_time == TIME_T && !memcmp(info.entropy, ent, 64),
-	    "D20: a known answer verifies and yields its entropy");
+	    info.server_time == TIME_T && info.entropy_bytes == 64 &&
+	    !memcmp(D20BODY + info.entropy, ENT, 128),
+	    "D20: a known answer verifies and points at its entropy");
 	test_ok(verify(D20BODY, TIME_T - 600, 1, &info) == 0 &&
 	    verify(D20BODY, TIME_T + 600, 1, &info) == 0,
 	    "D20: time exactly --max-skew off is accepted");
@@ -252,8 +252,9 @@ test_verify(void)
 	    !strcmp(why, "wrong challengeResponse"), "D20: a changed time breaks the challengeResponse");
 
 	test_ok(verify(POLLEN1 "\n" ENT "\n", 0, 1, &info) == 0 &&
-	    info.proto == ANSWER_POLLEN && !memcmp(info.entropy, ent, 64),
-	    "Pollen: a known answer verifies and yields its entropy");
+	    info.proto == ANSWER_POLLEN && info.entropy == 129 &&
+	    info.entropy_bytes == 64,
+	    "Pollen: a known answer verifies and points at its entropy");
 	test_ok(verify(POLLEN1 "\r\n" ENT, 0, 1, &info) == 0,
 	    "Pollen: CRLF and no final newline accepted");
 	test_ok(verify(ENT "\n" ENT "\n", 0, 1, &info) == -1 &&
@@ -270,6 +271,145 @@ test_verify(void)
 	    "neither form: refused");
 }
 
+static int
+upper(int c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+/* Entropy of bytes bytes as lower-case hex, the same every run. */
+static void
+make_hex(char *out, size_t bytes)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i < bytes; i++) {
+		v = (unsigned)(i * 131 + 7) & 0xff;
+		out[2 * i] = digits[v >> 4];
+		out[2 * i + 1] = digits[v & 15];
+	}
+	out[2 * bytes] = '\0';
+}
+
+/* A D20 body as the real server writes it: the keys in this order, no
+ * spaces, a final newline; entropy given as text. */
+static size_t
+d20_body(char *out, size_t max, const char *ent)
+{
+	return (size_t)snprintf(out, max, "{\"apiVersion\":\"1\",\"challengeResponse\":\""
+	    CR "\",\"entropy\":\"%s\",\"time\":\"" TIME "\"}\n", ent);
+}
+
+static void
+test_entropy_lengths(void)
+{
+	/* decoded bytes: 32 is the least, 512 the real D20's, 4096 its early
+	 * releases', ANSWER_ENTROPY_MAX the most */
+	static const size_t good[] = { 32, 64, 512, 4096, ANSWER_ENTROPY_MAX };
+	static char hex[2 * ANSWER_ENTROPY_MAX + 3], body[ANSWER_BODY_MAX + 1];
+	answer_info info;
+	size_t i, n;
+	int r;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		make_hex(hex, good[i]);
+		n = d20_body(body, sizeof(body), hex);
+		memset(&info, 0xaa, sizeof(info));
+		r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+		test_ok(r == 0 && info.proto == ANSWER_D20 && info.entropy_bytes == good[i] &&
+		    info.entropy + 2 * good[i] < n && !memcmp(body + info.entropy, hex, 2 * good[i]),
+		    "D20: %zu bytes of entropy (%zu hex digits) verify, all of them in the body (%s)",
+		    good[i], 2 * good[i], r ? why : "ok");
+	}
+
+	make_hex(hex, ANSWER_ENTROPY_MAX + 1);
+	n = d20_body(body, sizeof(body), hex);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "entropy over 8192 bytes"),
+	    "D20: %d bytes of entropy, one past the bound, refused: %s",
+	    ANSWER_ENTROPY_MAX + 1, why);
+	make_hex(hex, ANSWER_ENTROPY_MIN - 1);
+	n = d20_body(body, sizeof(body), hex);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "entropy under 32 bytes"),
+	    "D20: 31 bytes of entropy refused: %s", why);
+	make_hex(hex, 512);
+	hex[1023] = '\0';
+	n = d20_body(body, sizeof(body), hex);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "entropy is an odd number of hex digits"),
+	    "D20: 1023 hex digits refused: %s", why);
+	make_hex(hex, 512);
+	hex[600] = 'g';
+	n = d20_body(body, sizeof(body), hex);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "entropy is not lower-case hex"),
+	    "D20: a non-hex digit refused: %s", why);
+	/* Upper case: D20 writes hex with hexlify and hexdigest, Pollen with
+	 * Go's %x, d20d with hex_encode, all lower-case, and D20's own client
+	 * compares challengeResponse as a lower-case string. */
+	make_hex(hex, 512);
+	hex[10] = 'A';
+	n = d20_body(body, sizeof(body), hex);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "entropy is not lower-case hex"),
+	    "D20: upper-case hex in the entropy refused: %s", why);
+	make_hex(hex, 512);
+	n = d20_body(body, sizeof(body), hex);
+	for (i = 0; i < 128; i++)
+		body[39 + i] = (char)upper(body[39 + i]);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "challengeResponse is not 128 lower-case hex digits"),
+	    "D20: upper-case challengeResponse refused: %s", why);
+	n = (size_t)snprintf(body, sizeof(body), "%s\n%s\n", POLLEN1, ENT);
+	for (i = 0; i < 128; i++)
+		body[129 + i] = (char)upper(body[129 + i]);
+	r = answer_verify((const uint8_t *)body, n, CHAL, TIME_T, 1, 600, &info, &why);
+	test_ok(r == -1 && !strcmp(why, "Pollen: line 2 is not 128 lower-case hex digits"),
+	    "Pollen: upper-case hex refused: %s", why);
+}
+
+/* The real D20 server's answer, byte for byte as measured (Flask on
+ * Werkzeug): HTTP/1.1, Server and Date first, then Content-Type,
+ * Content-Length and Connection: close, a body that ends in a newline;
+ * its entropy 512 bytes (1024 hex digits) now, 4096 in early releases;
+ * and the same with the most d20 takes. */
+static void
+test_real_d20(void)
+{
+	static const size_t sizes[] = { 512, 4096, ANSWER_ENTROPY_MAX };
+	static char hex[2 * ANSWER_ENTROPY_MAX + 1], body[ANSWER_BODY_MAX + 1];
+	static char ans[ANSWER_MAX + 1];
+	answer_info info;
+	size_t i, k, n, blen = 0, off = 0, b2, l2;
+	int r, all;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		make_hex(hex, sizes[i]);
+		n = d20_body(body, sizeof(body), hex);
+		n = (size_t)snprintf(ans, sizeof(ans), "HTTP/1.1 200 OK\r\n"
+		    "Server: Werkzeug/2.2.2 Python/3.11.2\r\n"
+		    "Date: Sun, 22 Nov 2026 03:50:00 GMT\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n%s", n, body);
+		r = answer_http((const uint8_t *)ans, n, 1, &off, &blen, &why);
+		test_ok(r == 200 && blen == strlen(body) &&
+		    answer_verify((const uint8_t *)ans + off, blen, CHAL, TIME_T, 1, 600,
+		    &info, &why) == 0 && info.entropy_bytes == sizes[i],
+		    "D20's HTTP/1.1 answer, %zu hex digits of entropy (%zu bytes): verified",
+		    2 * sizes[i], n);
+		/* As it arrives: complete exactly at its last byte. */
+		for (k = 0, all = 1; k < n; k++)
+			if (answer_http((const uint8_t *)ans, k, 0, &b2, &l2, &why) != 0)
+				all = 0;
+		test_ok(all && answer_http((const uint8_t *)ans, n, 0, &b2, &l2, &why) == 200,
+		    "... every prefix of it asks for more, the whole is complete");
+	}
+}
+
 int
 main(void)
 {
@@ -277,5 +417,7 @@ main(void)
 	test_json();
 	test_time();
 	test_verify();
+	test_entropy_lengths();
+	test_real_d20();
 	return test_done();
 }

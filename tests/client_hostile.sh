@@ -9,8 +9,8 @@
 
 pf=$work/ports
 cap=$work/request
-bad="wrongcr garbage huge drip silent midclose notfound bigbody dupkey pollen-wrong blackhole"
-if ! start_hostile "$pf" --capture "$cap" d20 pollen capture d20-nolength \
+bad="wrongcr garbage huge drip silent midclose notfound bigbody dupkey pollen-wrong d20-error blackhole"
+if ! start_hostile "$pf" --capture "$cap" d20 pollen capture d20-nolength d20-early \
     stale ahead10y y2001 $bad; then
 	nok "hostile test servers started"
 	exit 1
@@ -31,6 +31,32 @@ want = (rb"GET /api/entropy\?challenge=[0-9a-f]{128} HTTP/1\.0\r\n"
 sys.exit(0 if re.fullmatch(want, got) else 1)' "$cap" "$port"
 check "-o writes exactly 64 bytes" [ "$(wc -c < "$work/seed")" = 64 ]
 
+# The D20 test servers are twins of the real D20 server's answer (as
+# measured: Flask on Werkzeug), random fields and Date apart.
+for twin in d20:1024:1236 d20-early:8192:8404; do
+	name=${twin%%:*} hex=${twin#*:} clen=${twin##*:}
+	hex=${hex%%:*}
+	check "the $name test server sends the real D20's bytes ($hex hex digits, $clen-byte body)" \
+		python3 -c '
+import re, socket, sys
+port, hex_, clen = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode()
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"GET /api/entropy?challenge=" + b"ab" * 64 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+got = b""
+while len(got) < 20000:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+want = (rb"HTTP/1\.1 200 OK\r\nServer: Werkzeug/[0-9.]+ Python/[0-9.]+\r\n"
+        rb"Date: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r\n"
+        rb"Content-Type: application/json\r\nContent-Length: " + clen + rb"\r\n"
+        rb"Connection: close\r\n\r\n"
+        rb"\{\"apiVersion\":\"1\",\"challengeResponse\":\"[0-9a-f]{128}\",\"entropy\":\"[0-9a-f]{" +
+        hex_ + rb"}\",\"time\":\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\"\}\n")
+sys.exit(0 if re.fullmatch(want, got) else 1)' "$(port_of "$pf" "$name")" "$hex" "$clen"
+done
+
 # A path with a query keeps it and appends the challenge with '&'.
 rm -f "$cap"
 $D20 -q -o /dev/null "http://127.0.0.1:$port/x/y?k=v" >/dev/null 2>&1
@@ -39,7 +65,7 @@ check "a given path and query are kept: GET /x/y?k=v&challenge=" \
 
 # All at once: the good ones verify, each bad one fails with its reason,
 # and the run ends at the deadline although drip and silent never finish.
-all="$(u d20) $(u pollen) $(u d20-nolength)"
+all="$(u d20) $(u pollen) $(u d20-nolength) $(u d20-early)"
 for b in $bad; do all="$all $(u "$b")"; done
 t0=$(ms)
 # shellcheck disable=SC2086
@@ -52,7 +78,7 @@ check "the 2 s deadline holds with silent and dripping servers ($((t1 - t0)) ms 
 	[ $((t1 - t0)) -lt 4000 ]
 check "the deadline is waited for, not cut short ($((t1 - t0)) ms >= 1900)" \
 	[ $((t1 - t0)) -ge 1900 ]
-check "3 of 14 verified" grep -q '3 of 14 servers verified' "$work/out"
+check "4 of 16 verified" grep -q '4 of 16 servers verified' "$work/out"
 hostile_expect "$work/out" ""
 # The child's last connect slice ends at the deadline too: either may tell.
 line=$(grep -F "$(u blackhole):" "$work/out")
@@ -71,9 +97,9 @@ check "plain HTTP answers are credited 0 bits" \
 
 # --min and the bad-only case.
 # shellcheck disable=SC2086
-$D20 -q --timeout 2 --min 4 -o /dev/null $all >"$work/out" 2>&1
-check "--min 4 with 3 good servers: exit 1" [ $? = 1 ]
-check "... and says why" grep -q '3 of 14 servers verified (need 4)' "$work/out"
+$D20 -q --timeout 2 --min 5 -o /dev/null $all >"$work/out" 2>&1
+check "--min 5 with 4 good servers: exit 1" [ $? = 1 ]
+check "... and says why" grep -q '4 of 16 servers verified (need 5)' "$work/out"
 $D20 -q --timeout 1 -o "$work/seed" "$(u wrongcr)" "$(u garbage)" >"$work/out" 2>&1
 check "only bad servers: exit 1" [ $? = 1 ]
 check "... -q still prints the failures" grep -q 'failed: wrong challengeResponse' "$work/out"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """tests/deploy_answer.py HOST PORT [N] - ask a d20d N times (default 2)
 in both protocols and check every answer against its challenge: D20 API v1
-(challengeResponse = SHA-512(C || time), entropy 128 hex digits, time
+(challengeResponse = SHA-512(C || time), entropy 1024 hex digits, time
 within a minute) and Pollen (first line SHA-512(C), second 128 hex
 digits). Prints one reason and exits 1 on the first bad answer; also
 fails when two answers carry the same entropy."""
@@ -15,6 +15,7 @@ import socket
 import sys
 
 HEX128 = re.compile(r"[0-9a-f]{128}\Z")
+HEX1024 = re.compile(r"[0-9a-f]{1024}\Z")      # D20: 512 bytes (config.h)
 
 
 def ask(host, port, request):
@@ -45,8 +46,8 @@ def main():
         want = hashlib.sha512((c + j["time"]).encode()).hexdigest()
         if j.get("apiVersion") != "1" or j["challengeResponse"] != want:
             raise ValueError("D20 answer does not match its challenge: %s" % body)
-        if not HEX128.match(j["entropy"]):
-            raise ValueError("D20 entropy is not 128 hex digits")
+        if not HEX1024.match(j["entropy"]):
+            raise ValueError("D20 entropy is not 1024 hex digits")
         t = datetime.datetime.strptime(j["time"], "%Y-%m-%dT%H:%M:%S")
         if abs((t - datetime.datetime.utcnow()).total_seconds()) > 60:
             raise ValueError("D20 time %s is off" % j["time"])

@@ -15,14 +15,16 @@ hostile_expect() {
 d20|verified, d20 over http
 pollen|verified, pollen over http
 d20-nolength|verified, d20 over http
+d20-early|verified, d20 over http
+d20-error|failed: server answered an error object
 wrongcr|failed: wrong challengeResponse
 garbage|failed: not an HTTP/1.x status line
-huge|failed: answer over 8192 bytes
+huge|failed: answer over 24576 bytes
 drip|failed: timed out while reading the answer
 silent|failed: timed out while reading the answer
 midclose|failed: answer cut short before Content-Length
 notfound|failed: HTTP status 404
-bigbody|failed: body over 4096 bytes
+bigbody|failed: body over 20480 bytes
 dupkey|failed: JSON: duplicate key
 pollen-wrong|failed: Pollen: line 1 is not SHA-512 of the challenge
 LIST

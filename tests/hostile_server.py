@@ -11,8 +11,17 @@ behaviour prefixed "tls-" is served over TLS with CERT and KEY; one
 suffixed "@ADDR:PORT" listens there (a loopback address) instead. The
 behaviour "blackhole" fills its own accept queue, so that the kernel drops
 every further SYN and connect() hangs. Runs until killed. Test code only: loopback only, every connection in its own thread.
+
+"d20" is a twin of the real D20 server (AgalmicVentures/D20, Flask on
+Werkzeug, as Debian runs it), measured byte for byte: HTTP/1.1, Server and
+Date, then Content-Type, Content-Length and Connection: close; the JSON
+keys sorted, no spaces, a final newline; 512 bytes of entropy (1,024 hex
+digits). "d20-early" is the same with the 4,096 bytes (8,192 hex digits)
+of D20's early releases; "d20-error" its answer to a short challenge: 200
+and an error object.
 """
 import datetime
+import email.utils
 import hashlib
 import os
 import socket
@@ -47,12 +56,27 @@ def now_text(offset=0):
     return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def d20_body(chal, offset=0, wrong=False, at=None):
+# what D20's Server.py sends: 512 bytes now, 4096 in its early releases
+D20_ENTROPY = 512
+D20_EARLY_ENTROPY = 4096
+D20_SERVER = "Werkzeug/2.2.2 Python/3.11.2"     # Debian 12's Flask, as measured
+
+
+def d20_body(chal, offset=0, wrong=False, nbytes=D20_ENTROPY, at=None):
     t = (at or now_text(offset)).encode()
     cr = hashlib.sha512((b"x" if wrong else b"") + chal + t).hexdigest()
-    ent = hashlib.sha512(chal + os.urandom(128)).hexdigest()
-    return ('{"apiVersion":"1","challengeResponse":"%s","entropy":"%s","time":"%s"}'
+    ent = os.urandom(nbytes).hex()
+    return ('{"apiVersion":"1","challengeResponse":"%s","entropy":"%s","time":"%s"}\n'
             % (cr, ent, t.decode())).encode()
+
+
+def d20_response(body):
+    """The real D20 server's head, in its order, then body."""
+    head = ("HTTP/1.1 200 OK\r\nServer: %s\r\nDate: %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n"
+            "Connection: close\r\n\r\n"
+            % (D20_SERVER, email.utils.formatdate(usegmt=True), len(body)))
+    return head.encode() + body
 
 
 def pollen_body(chal, wrong=False):
@@ -77,7 +101,11 @@ def serve(conn, behaviour):
         os.rename(CAPTURE + ".tmp", CAPTURE)
         b = "d20"
     if b == "d20":
-        conn.sendall(response(d20_body(chal)))
+        conn.sendall(d20_response(d20_body(chal)))
+    elif b == "d20-early":
+        conn.sendall(d20_response(d20_body(chal, nbytes=D20_EARLY_ENTROPY)))
+    elif b == "d20-error":
+        conn.sendall(d20_response(b'{"error":"challenge too short"}\n'))
     elif b == "d20-nolength":
         # No Content-Length: the body ends when the server closes.
         body = d20_body(chal)
@@ -87,42 +115,43 @@ def serve(conn, behaviour):
     elif b == "pollen-wrong":
         conn.sendall(response(pollen_body(chal, wrong=True), ctype="text/plain"))
     elif b == "wrongcr":
-        conn.sendall(response(d20_body(chal, wrong=True)))
+        conn.sendall(d20_response(d20_body(chal, wrong=True)))
     elif b == "stale":
         # a server clock 2 h behind (an RTC kept in local time)
-        conn.sendall(response(d20_body(chal, offset=-7200)))
+        conn.sendall(d20_response(d20_body(chal, offset=-7200)))
     elif b == "ahead10y":
-        conn.sendall(response(d20_body(chal, offset=10 * 365 * 86400)))
+        conn.sendall(d20_response(d20_body(chal, offset=10 * 365 * 86400)))
     elif b == "y2001":
         # a server clock that says 2001 (a dead CMOS battery)
-        conn.sendall(response(d20_body(chal, at="2001-01-01T00:00:00")))
+        conn.sendall(d20_response(d20_body(chal, at="2001-01-01T00:00:00")))
     elif b == "dupkey":
-        body = d20_body(chal)[:-1] + b',"time":"2000-01-01T00:00:00"}'
-        conn.sendall(response(body))
+        body = d20_body(chal)[:-2] + b',"time":"2000-01-01T00:00:00"}\n'
+        conn.sendall(d20_response(body))
     elif b == "garbage":
         conn.sendall(os.urandom(3000))
     elif b == "notfound":
         conn.sendall(response(b'{"error":"not found"}', status="404 Not Found"))
     elif b == "bigbody":
-        conn.sendall(response(b"0" * 5000, ctype="text/plain"))
+        # one past d20's bound on a body (answer.h: ANSWER_BODY_MAX)
+        conn.sendall(response(b"0" * 20481, ctype="text/plain"))
     elif b == "huge":
         conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
         block = b"a" * 65536
         for _ in range(320):            # 20 MiB
             conn.sendall(block)
     elif b == "drip":
-        for byte in response(d20_body(chal)):
+        for byte in d20_response(d20_body(chal)):
             conn.sendall(bytes([byte]))
             time.sleep(1)
     elif b == "drip-half":
         # the answer a byte every half second (tests/fault_test.py)
-        for byte in response(d20_body(chal)):
+        for byte in d20_response(d20_body(chal)):
             conn.sendall(bytes([byte]))
             time.sleep(0.5)
     elif b == "silent":
         time.sleep(3600)
     elif b == "midclose":
-        full = response(d20_body(chal))
+        full = d20_response(d20_body(chal))
         conn.sendall(full[:len(full) - 100])
     conn.close()
 

@@ -201,10 +201,13 @@ def pct(b):
 
 
 HEX128 = re.compile(r"^[0-9a-f]{128}$")
+D20_ENTROPY_BYTES = 512         # config.h: what d20d sends in a D20 answer
+HEX_D20 = re.compile(r"^[0-9a-f]{%d}$" % (2 * D20_ENTROPY_BYTES))
 
 
 def check_d20(resp, ch):
-    """Recompute challengeResponse = SHA-512(C || T); returns entropy or None."""
+    """Recompute challengeResponse = SHA-512(C || T), entropy 512 bytes of
+    lower-case hex; returns the entropy or None."""
     st, hdr, body = resp
     try:
         j = json.loads(body)
@@ -215,7 +218,7 @@ def check_d20(resp, ch):
         good = (st == 200 and hdr.get("content-type") == "application/json" and
                 j["apiVersion"] == "1" and skew < 10 and
                 j["challengeResponse"] == hashlib.sha512(ch + t.encode()).hexdigest() and
-                HEX128.match(j["entropy"]) and len(j) == 4)
+                HEX_D20.match(j["entropy"]) and len(j) == 4)
         return j["entropy"] if good else None
     except (ValueError, KeyError, TypeError):
         return None
@@ -232,6 +235,36 @@ def check_pollen(resp, ch):
     return None
 
 
+def d20_client_credit(body, challenge, asked_at, max_dev=10.0):
+    """What D20's own client (Client.py, AgalmicVentures/D20) would do with
+    this answer body, restated from how it behaves: JSON; apiVersion "1";
+    challengeResponse the same text as the lower-case hex SHA-512 of the
+    challenge text then the time text; time "%Y-%m-%dT%H:%M:%S" less than
+    max_dev seconds from when it asked (UTC); entropy decoded from hex;
+    then it credits the kernel len*8//64 bits, never more than 64.
+    Returns (bits, None) or (None, reason)."""
+    try:
+        j = json.loads(body)
+    except ValueError:
+        return None, "not JSON"
+    if not isinstance(j, dict) or j.get("apiVersion") != "1":
+        return None, "apiVersion is not '1'"
+    for k in ("time", "challengeResponse", "entropy"):
+        if not isinstance(j.get(k), str):
+            return None, "no %s" % k
+    want = hashlib.sha512((challenge + j["time"]).encode("utf-8")).hexdigest()
+    if j["challengeResponse"] != want:
+        return None, "challengeResponse differs"
+    try:
+        t = datetime.datetime.strptime(j["time"], "%Y-%m-%dT%H:%M:%S")
+        raw = bytes.fromhex(j["entropy"])
+    except ValueError as e:
+        return None, str(e)
+    if not abs((asked_at - t).total_seconds()) < max_dev:
+        return None, "time not fresh"
+    return min(len(raw) * 8 // 64, 64), None
+
+
 def status_ok(port, **kw):
     st, _, body = get(port, "/api/status", **kw)
     return st == 200 and json.loads(body or b"{}").get("status") == "ok"
@@ -245,7 +278,23 @@ def group_basic(tmp):
 
     secret = os.urandom(24).hex().encode()
     ok(check_d20(get(p, "/api/entropy?challenge=" + secret.decode()), secret),
-       "GET /api/entropy: challengeResponse = SHA-512(C || T), 128 hex entropy")
+       "GET /api/entropy: challengeResponse = SHA-512(C || T), 1024 hex entropy")
+    # D20's own client: a SHA-512 hexdigest of the time as the challenge,
+    # curl's HTTP/1.1 GET, and the checks and credit it makes
+    asked = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    c = hashlib.sha512(asked.strftime("%Y-%m-%dT%H:%M:%S.%f").encode()).hexdigest()
+    st_, hdr, body = request(p, ("GET /api/entropy?challenge=%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                                 "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n" % (c, p)).encode())
+    bits, why = d20_client_credit(body, c, asked)
+    ok(st_ == 200 and bits == 64,
+       "D20's own client's checks pass on d20d's answer and it would credit 64 bits (%s)"
+       % (why or "%s bits" % bits))
+    # the same checks can fail: a 64-byte field earns 8 bits, a changed time nothing
+    j = json.loads(body)
+    short = dict(j, entropy=j["entropy"][:128])
+    ok(d20_client_credit(json.dumps(short), c, asked) == (8, None) and
+       d20_client_credit(json.dumps(dict(j, time="2000-01-01T00:00:00")), c, asked)[0] is None,
+       "control: those checks credit a 64-byte field 8 bits and refuse a changed time")
     ok(check_d20(post(p, "/api/entropy", b"challenge=" + secret), secret),
        "POST /api/entropy with a form body")
     binch = bytes(range(1, 256))
@@ -260,6 +309,10 @@ def group_basic(tmp):
     ok(st == 200 and j["apiVersion"] == "1" and j["status"] == "ok" and
        re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$", j["time"]) and len(j) == 3,
        "GET /api/status")
+    st, hdr, body = post(p, "/api/status", b"")
+    j = json.loads(body or b"{}")
+    ok(st == 200 and j.get("apiVersion") == "1" and j.get("status") == "ok" and len(j) == 3,
+       "POST /api/status answers like GET (as D20 routes both)")
     raw = request(p, b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n")
     ok(raw[1].get("connection") == "close" and raw[1].get("content-length") == str(len(raw[2]))
        and raw[1].get("cache-control") == "no-store", "Connection: close, exact Content-Length, no-store")
@@ -311,8 +364,6 @@ def group_basic(tmp):
         ("challenge over 1024 bytes in the body", post(p, "/api/entropy", b"challenge=" + b"a" * 1025), 413, None),
         ("duplicate challenge", get(p, "/api/entropy?challenge=12345678&challenge=87654321"), 400, None),
         ("unknown /api/ path", get(p, "/api/nope?challenge=12345678"), 404, None),
-        ("POST /api/status", post(p, "/api/status", b""), 405,
-         lambda h, b: h.get("allow") == "GET"),
         ("PUT", request(p, b"PUT / HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), 501, None),
         ("HTTP/2.0", request(p, b"GET / HTTP/2.0\r\n\r\n"), 505, None),
         ("POST without Content-Length", request(p, b"POST / HTTP/1.1\r\n\r\nchallenge=abc"), 411, None),

@@ -148,8 +148,8 @@ fi
 # a deadline memcheck can meet (client_hostile.sh's own timings are for
 # the real d20): the good ones verify, each bad one fails with its reason.
 pf=$logs/ports
-bad="wrongcr garbage huge drip silent midclose notfound bigbody dupkey pollen-wrong"
-python3 tests/hostile_server.py "$pf" d20 pollen d20-nolength $bad &
+bad="wrongcr garbage huge drip silent midclose notfound bigbody dupkey pollen-wrong d20-error"
+python3 tests/hostile_server.py "$pf" d20 pollen d20-nolength d20-early $bad &
 hpid=$!
 pids="$pids $hpid"
 n=0
@@ -158,17 +158,17 @@ while [ ! -s "$pf" ] && [ $n -lt 100 ]; do
 	n=$((n + 1))
 done
 u() { echo "http://127.0.0.1:$(awk -v b="$1" '$1 == b { print $2 }' "$pf")/"; }
-all="$(u d20) $(u pollen) $(u d20-nolength)"
+all="$(u d20) $(u pollen) $(u d20-nolength) $(u d20-early)"
 for b in $bad; do all="$all $(u "$b")"; done
 out=$logs/out
 # shellcheck disable=SC2086
 timeout 60 "$logs/run-d20" -v --timeout 8 -o "$logs/seed" $all >"$out" 2>&1
 rc=$?
 sed 's/^/# /' "$out"
-if [ $rc = 0 ] && grep -q '3 of 13 servers verified' "$out"; then
-	echo "ok - valgrind: d20 against 3 good and 10 hostile servers: 3 of 13 verified, exit 0"
+if [ $rc = 0 ] && grep -q '4 of 15 servers verified' "$out"; then
+	echo "ok - valgrind: d20 against 4 good and 11 hostile servers: 4 of 15 verified, exit 0"
 else
-	echo "not ok - valgrind: d20 against 3 good and 10 hostile servers (exit $rc)"
+	echo "not ok - valgrind: d20 against 4 good and 11 hostile servers (exit $rc)"
 fi
 hostile_expect "$out" "valgrind: "
 # a server list read from a file, a name from /etc/hosts, usage errors

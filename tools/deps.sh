@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="make gcc libc6-dev musl-tools dpkg-dev xz-utils"
-check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio"
+check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio testssl.sh"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
 
 case "${1:-build}" in
@@ -31,7 +31,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "d20: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null || apt-get update
+apt-get update -q -o DPkg::Lock::Timeout=300 >/dev/null || apt-get update -o DPkg::Lock::Timeout=300
 # Packages with a service (nginx-light for the benchmark) must not start
 # it, nor fail the install when it cannot start: a policy-rc.d that
 # refuses every start, only for this install, unless one is there.
@@ -43,4 +43,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	trap 'rm -f "$policy"' EXIT
 fi
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $missing

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* sandbox.h - seccomp-bpf allow-lists for the processes that parse
+ * untrusted bytes. A call outside a process's list kills it with SIGSYS;
+ * a filter, once entered, is never lifted, and entering a second one only
+ * narrows what the first allowed. */
+#ifndef D20_SANDBOX_H
+#define D20_SANDBOX_H
+
+enum sandbox_profile {
+	/* a d20d worker or d20d -i after chroot and the privilege drop:
+	 * I/O on the sockets it holds or is handed, clocks, the alarm,
+	 * getrandom, exit; no open, no socket, no exec, no fork */
+	SANDBOX_SERVE,
+	/* a d20 per-server child before its connection is up: the same,
+	 * plus UDP and TCP sockets for DNS and the connect */
+	SANDBOX_RESOLVE,
+	/* a d20 per-server child once connected: I/O on what it holds */
+	SANDBOX_CONNECTED
+};
+
+/* Sets no_new_privs and installs the profile's filter for this process
+ * (and what it forks). Returns 0, or -1 with errno set: the caller must
+ * then not go on to read untrusted bytes. */
+int sandbox_enter(enum sandbox_profile p);
+
+/* The audit architecture the filters check (AUDIT_ARCH_...), 0 where the
+ * build knows none: then sandbox_enter fails with ENOSYS. */
+unsigned sandbox_arch(void);
+
+#endif

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* sandbox_test.c - each seccomp profile, entered in a child: what the
+ * profile allows still works, and each forbidden call (open, execve,
+ * socket, fork) kills the child with SIGSYS before it returns. A filter
+ * entered after another only narrows it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "../sandbox.h"
+
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 0x0004
+#endif
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__) || \
+    defined(D20_SANDBOX_SANITIZER)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
+enum act { ACT_NONE, ACT_OPEN, ACT_OPENAT, ACT_EXECVE, ACT_SOCKET, ACT_FORK, ACT_KILL, ACT_PRCTL };
+
+/* In a child: enter p (and then p2 when it is not -1), make the calls the
+ * profiles all allow, report them on fd, then try act. Exits 0 when act
+ * returned (it should not have), 3 when the allowed calls failed, 4 when
+ * entering failed. */
+static void
+child(int fd, int p, int p2, enum act act)
+{
+	struct timespec ts;
+	char buf[8];
+	int r = -1;
+
+	if (sandbox_enter((enum sandbox_profile)p) < 0)
+		_exit(4);
+	if (p2 >= 0 && sandbox_enter((enum sandbox_profile)p2) < 0)
+		_exit(4);
+	if (getpid() <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &ts) < 0 ||
+	    getrandom(buf, sizeof(buf), GRND_NONBLOCK | GRND_INSECURE) < 0 ||
+	    alarm(5) > 5 || write(fd, "ok", 2) != 2)
+		_exit(3);
+	switch (act) {
+	case ACT_NONE:
+		_exit(0);
+	case ACT_OPEN:
+		r = open("/dev/null", O_RDONLY);
+		break;
+	case ACT_OPENAT:
+		r = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
+		break;
+	case ACT_EXECVE: {
+		char *const argv[] = { "true", NULL };
+
+		r = execve("/bin/true", argv, argv + 1);
+		break;
+	}
+	case ACT_SOCKET:
+		r = socket(AF_INET, SOCK_STREAM, 0);
+		break;
+	case ACT_FORK:
+		r = (int)fork();
+		break;
+	case ACT_KILL:
+		r = kill(getppid(), 0);
+		break;
+	case ACT_PRCTL:		/* any prctl but PR_SET_SECCOMP */
+		r = prctl(PR_SET_NAME, "x", 0, 0, 0);
+		break;
+	}
+	(void)r;
+	_exit(0);
+}
+
+/* Run child() and say how it ended: the signal number, or 1000 + status. */
+static int
+run(int p, int p2, enum act act, int *said_ok)
+{
+	int pfd[2], status = 0;
+	char buf[2] = { 0, 0 };
+	pid_t pid;
+
+	if (pipe(pfd) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		child(pfd[1], p, p2, act);
+	}
+	close(pfd[1]);
+	*said_ok = read(pfd[0], buf, 2) == 2 && memcmp(buf, "ok", 2) == 0;
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
+}
+
+static const char *const pname[] = { "SANDBOX_SERVE", "SANDBOX_RESOLVE", "SANDBOX_CONNECTED" };
+static const char *const aname[] = { "nothing", "open", "openat", "execve", "socket", "fork", "kill", "prctl(PR_SET_NAME)" };
+
+static void
+expect(int p, int p2, enum act act, int want_sigsys)
+{
+	int said_ok = 0, how = run(p, p2, act, &said_ok);
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s%s%s", pname[p], p2 >= 0 ? " then " : "",
+	    p2 >= 0 ? pname[p2] : "");
+	if (want_sigsys)
+		test_ok(said_ok && how == SIGSYS, "%s: the allowed calls work, %s dies of "
+		    "SIGSYS (ended with %d)", what, aname[act], how);
+	else
+		test_ok(said_ok && how == 1000, "%s: the allowed calls work, %s is allowed "
+		    "(ended with %d)", what, aname[act], how);
+}
+
+int
+main(void)
+{
+	int p;
+
+	if (!test_ok(sandbox_arch() != 0, "this build knows its audit architecture (%#x)",
+	    sandbox_arch()))
+		return test_done();
+	for (p = SANDBOX_SERVE; p <= SANDBOX_CONNECTED; p++) {
+		expect(p, -1, ACT_NONE, 0);
+		/* sanitizer builds let their runtime open /proc/self/maps */
+		expect(p, -1, ACT_OPEN, !SANITIZED);
+		expect(p, -1, ACT_OPENAT, !SANITIZED);
+		expect(p, -1, ACT_EXECVE, 1);
+		expect(p, -1, ACT_FORK, 1);
+		expect(p, -1, ACT_KILL, 1);
+		expect(p, -1, ACT_PRCTL, 1);
+	}
+	expect(SANDBOX_SERVE, -1, ACT_SOCKET, 1);
+	expect(SANDBOX_CONNECTED, -1, ACT_SOCKET, 1);
+	expect(SANDBOX_RESOLVE, -1, ACT_SOCKET, 0);
+	/* the second filter narrows the first: no socket once connected,
+	 * and no third filter either */
+	expect(SANDBOX_RESOLVE, SANDBOX_CONNECTED, ACT_SOCKET, 1);
+	expect(SANDBOX_RESOLVE, SANDBOX_CONNECTED, ACT_NONE, 0);
+	expect(SANDBOX_RESOLVE, SANDBOX_CONNECTED, ACT_PRCTL, 1);
+	return test_done();
+}
