@@ -15,10 +15,11 @@ BEARSSL_INC_1 = -I$(BEARSSL)/inc
 BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
-HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h sandbox.h proxy.h
+HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
+	sandbox.h proxy.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
-D20_MODS = d20 args url answer dns proxy $(CRYPTO) $(TLS_MOD_$(TLS))
+D20_MODS = d20 args url answer dns proxy seed $(CRYPTO) $(TLS_MOD_$(TLS))
 D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
@@ -63,8 +64,9 @@ demo:
 # ---- tests ----
 
 UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
-	sandbox_test proxy_test
+	sandbox_test proxy_test seed_test
 sandbox_test_SRC = tests/sandbox_test.c sandbox.c
+seed_test_SRC = tests/seed_test.c seed.c sha512.c util.c
 dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c util.c
 proxy_test_SRC = tests/proxy_test.c proxy.c url.c util.c
@@ -135,7 +137,7 @@ $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
 		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
-TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh
+TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh
 TLS_TESTBIN_1 = $(T)/tls_test
 
 # Integration tests: shell scripts that drive the built d20 and d20d.

@@ -17,9 +17,19 @@ DRACUTDIR = /usr/lib/dracut/modules.d
 # 1: link BearSSL for https:// and TLS listeners; 0: plain HTTP only.
 TLS = 1
 
+# The build's time, seconds since the epoch: the earliest time d20 checks
+# certificate dates at when the local clock is behind (d20(1)). From
+# SOURCE_DATE_EPOCH when set, else the last commit's date, else a fixed
+# date, so that the same source always builds the same bytes.
+ifeq ($(SOURCE_DATE_EPOCH),)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+endif
+BUILD_EPOCH = $(if $(SOURCE_DATE_EPOCH),$(SOURCE_DATE_EPOCH),1796169600)
+
 # The shipped binaries: static, against musl.
 CC = musl-gcc
-CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=$(TLS)
+CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=$(TLS) \
+	-DD20_BUILD_EPOCH=$(BUILD_EPOCH)LL
 # Small by default; the hashing and cipher code gets FASTFLAGS.
 CFLAGS = -std=c99 -Os -Wall -Wextra -pedantic -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables

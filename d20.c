@@ -28,6 +28,7 @@
 #include "args.h"
 #include "dns.h"
 #include "proxy.h"
+#include "seed.h"
 #include "sha512.h"
 #include "url.h"
 #include "util.h"
@@ -41,9 +42,20 @@
 #define PIN_MAX 64			/* "sha256//" and 44 base64 digits */
 #define REASON_MAX 200
 #define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+/* The build's time, seconds since the epoch (config.mk: SOURCE_DATE_EPOCH
+ * or the last commit's date, so that builds are reproducible); 0 when a
+ * build does not say. Only certificate dates use it: see tls_cert_time. */
+#ifndef D20_BUILD_EPOCH
+#define D20_BUILD_EPOCH 0
+#endif
 
-/* RNDADDENTROPY from <linux/random.h>, which musl's headers lack. */
+/* RNDADDENTROPY and RNDRESEEDCRNG from <linux/random.h>, which musl's
+ * headers lack. */
 #define D20_RNDADDENTROPY _IOW('R', 0x03, int[2])
+#define D20_RNDRESEEDCRNG _IO('R', 0x07)
+/* Bits that make the crng ready; from Linux 5.18 the input pool counts no
+ * more, so credit beyond this in one run is credit the kernel drops. */
+#define CRNG_READY_BITS 256
 struct d20_pool_info {
 	int entropy_count;		/* bits credited */
 	int buf_size;
@@ -68,7 +80,7 @@ typedef struct {
 	int32_t stage;
 	int32_t proto;			/* enum answer_proto */
 	int32_t auth;			/* enum auth */
-	int32_t time_checked;
+	int64_t skew;			/* D20: server time - local time, s */
 	int64_t latency_us;
 	uint32_t bytes;			/* answer bytes received */
 	uint8_t mix[SHA512_SIZE];	/* the verified answer, hashed */
@@ -122,7 +134,7 @@ static const char usage[] =
     "  --min N            servers that must verify for exit status 0 (1)\n"
     "  --credit BITS      entropy credited per authenticated answer (64)\n"
     "  --credit-insecure  credit plain-HTTP answers too\n"
-    "  --max-skew S       largest accepted server clock offset (600)\n"
+    "  --max-skew S       with -v, report server clocks further off (600)\n"
     "  --delay S          first wait a random time up to S seconds\n"
     "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
     "  --pin PIN          sha256//BASE64 key pin for https servers\n"
@@ -175,24 +187,6 @@ now_ns(clockid_t id)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static uint64_t
-cycles(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-#elif defined(__aarch64__)
-	uint64_t v;
-
-	__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-#else
-	return 0;
-#endif
-}
-
 /* A domain string, with its NUL so that no string is a prefix of another. */
 #define HASH_DOMAIN(h, s) sha512_update((h), (s), sizeof(s))
 
@@ -217,41 +211,20 @@ hash_field(sha512_ctx *h, const void *p, size_t len)
 }
 
 /* The challenge base: SHA-512 over sources that never block, because d20
- * runs before the kernel RNG is ready and must not wait for it. */
+ * runs before the kernel RNG is ready and must not wait for it. Besides
+ * the kernel's GRND_INSECURE output, which before the crng is ready may
+ * be guessable, it takes CPU timing jitter and the CPU's generator
+ * (seed.c): the TLS seeds derive from it, so it is what keeps the
+ * ephemeral keys, and the answers credited, from a passive observer.
+ * *st keeps the figures for -v. */
 static void
-challenge_base(uint8_t out[SHA512_SIZE])
+challenge_base(uint8_t out[SHA512_SIZE], seed_inputs *st)
 {
-	uint8_t buf[64];
-	sha512_ctx h;
-	ssize_t n;
-	int fd;
-
-	sha512_init(&h);
-	HASH_DOMAIN(&h, "d20 v1 challenge base");
-	hash_u64(&h, cycles());
-	n = getrandom(buf, sizeof(buf), GRND_INSECURE);
-	if (n < 0 && errno == EINVAL) {
-		/* Kernels before 5.6 lack GRND_INSECURE; their /dev/urandom
-		 * never waits. It is read only here: from 5.18 on, reading it
-		 * before the crng is ready first runs the kernel's jitter
-		 * collection, which is a wait on the RNG being seeded. */
-		n = getrandom(buf, sizeof(buf), GRND_NONBLOCK);
-		if (n < 0) {
-			fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-			n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
-			if (fd >= 0)
-				close(fd);
-		}
-	}
-	hash_field(&h, buf, n > 0 ? (size_t)n : 0);
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_BOOTTIME));
-	hash_u64(&h, (uint64_t)getpid());
-	hash_u64(&h, (uint64_t)(uintptr_t)&h);	/* stack address: ASLR */
-	hash_u64(&h, cycles());
-	sha512_final(&h, out);
-	memzero(buf, sizeof(buf));
+	seed_gather(st);
+	seed_mix(out, st);
+	memzero(st->insecure, sizeof(st->insecure));
+	memzero(st->cpu, sizeof(st->cpu));
+	memzero(st->jitter, sizeof(st->jitter));
 }
 
 /* Server i's own challenge: 128 hex digits from the base and its index;
@@ -354,7 +327,7 @@ mix_answer(uint8_t out[SHA512_SIZE], const server *s, const uint8_t *body,
 	hash_u64(&h, (uint64_t)latency_ns);
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
 	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
-	hash_u64(&h, cycles());
+	hash_u64(&h, seed_cycles());
 	sha512_final(&h, out);
 }
 
@@ -448,7 +421,7 @@ fail:
 }
 
 static void
-child(server *s, int wfd, long long deadline, long long check_after)
+child(server *s, int wfd, long long deadline)
 {
 	static uint8_t buf[ANSWER_MAX + 1];
 	struct sockaddr_storage addr[DNS_ADDR_MAX];
@@ -537,6 +510,7 @@ child(server *s, int wfd, long long deadline, long long check_after)
 		to.pin = s->pin[0] ? s->pin : NULL;
 		to.host = s->u.host;
 		to.seed = s->tls_seed;
+		to.build_time = D20_BUILD_EPOCH;
 		why = "TLS: no CA bundle (--ca) and no --pin";
 		if (!to.ca_file && !to.pin)
 			goto out;
@@ -594,12 +568,18 @@ child(server *s, int wfd, long long deadline, long long check_after)
 		why = r.reason;
 		goto out;
 	}
+	/* The challengeResponse covers the server's time and our fresh
+	 * challenge: that proves the answer new whatever either clock says,
+	 * so the time is not checked here (an RTC kept in local time, or a
+	 * dead CMOS battery, must not fail honest servers). The skew is only
+	 * reported, as news about the local clock. */
 	now = now_ns(CLOCK_REALTIME) / 1000000000LL;
-	r.time_checked = now >= check_after;
-	if (answer_verify(buf + body, bodylen, s->challenge, now,
-	    r.time_checked, opt.max_skew, &info, &why) < 0)
+	if (answer_verify(buf + body, bodylen, s->challenge, now, 0, 0,
+	    &info, &why) < 0)
 		goto out;
 	r.proto = info.proto;
+	if (info.proto == ANSWER_D20)
+		r.skew = info.server_time - now;
 	mix_answer(r.mix, s, buf + body, bodylen, now_ns(CLOCK_MONOTONIC) - start);
 	ok = 1;
 out:
@@ -761,11 +741,26 @@ millis(const char *s, const char *name)
 	return whole * 1000 + frac;
 }
 
+/* 1 when the kernel's crng is ready, 0 when not, -1 when it cannot tell
+ * (getrandom missing). GRND_NONBLOCK answers EAGAIN until the crng is
+ * ready, without waiting and without the jitter collection a blocking
+ * call or a read of /dev/urandom runs from Linux 5.18 on; the one byte
+ * read is thrown away. */
+static int
+crng_ready(void)
+{
+	uint8_t b;
+	ssize_t n;
+
+	n = getrandom(&b, 1, GRND_NONBLOCK);
+	return n == 1 ? 1 : n < 0 && errno == EAGAIN ? 0 : -1;
+}
+
 static void
 kernel_state(const char *when)
 {
+	static const char *const state[] = { "unknown", "not ready", "ready" };
 	char buf[16] = "?";
-	uint8_t b;
 	ssize_t n;
 	int fd;
 
@@ -775,49 +770,114 @@ kernel_state(const char *when)
 		buf[strcspn(buf, "\n")] = '\0';
 		close(fd);
 	}
-	n = getrandom(&b, 1, GRND_NONBLOCK);
 	say("kernel %s: entropy_avail %s, crng %s", when, buf[0] ? buf : "?",
-	    n == 1 ? "ready" : errno == EAGAIN ? "not ready" : "unknown");
+	    state[crng_ready() + 1]);
 }
 
-/* Feed each verified answer's hash to the kernel, crediting those that
- * earned it. Returns 0, or -1 when the kernel could not be reached. */
+/* What the kernel took, for -v and its own log. */
+static struct {
+	int mixed;		/* answers the kernel mixed in */
+	int credited;		/* bits it was told to credit, and took */
+	int late;		/* answers mixed while the crng was ready */
+	int reseeded;		/* RNDRESEEDCRNG succeeded after them */
+	int root;		/* RNDADDENTROPY allowed */
+} fed;
+
+/* One line saying what happened: to stderr with -v, and when root to the
+ * kernel log, which is where a boot's story is read. */
+static void
+feed_report(void)
+{
+	char line[200];
+	size_t n;
+	int fd;
+
+	n = fmt(line, sizeof(line), "<5>d20: kernel: ");
+	if (fed.credited)
+		n += fmt(line + n, sizeof(line) - n, "credited %d bits", fed.credited);
+	if (fed.credited && fed.reseeded)
+		n += fmt(line + n, sizeof(line) - n, ", then ");
+	if (fed.reseeded)
+		n += fmt(line + n, sizeof(line) - n, "mixed %d answer%s and forced "
+		    "a reseed (the crng was ready: credit would be ignored)",
+		    fed.late, fed.late == 1 ? "" : "s");
+	if (!fed.credited && !fed.reseeded)
+		n += fmt(line + n, sizeof(line) - n, "mixed %d answer%s only, "
+		    "nothing credited%s", fed.mixed, fed.mixed == 1 ? "" : "s",
+		    !fed.root ? " (not root)" : fed.late ? " (reseed failed)" : "");
+	if (opt.verbose)
+		say("%s", line + 8);
+	if (!fed.root || (fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) < 0)
+		return;
+	line[n++] = '\n';
+	write_full(fd, line, n);
+	close(fd);
+}
+
+/* Feed each verified answer's hash to the kernel. While the crng is not
+ * ready, credit those that earned it, up to the CRNG_READY_BITS the
+ * kernel can use; once it is ready, credit is ignored and new input waits
+ * for the next reseed (up to a minute), so mix without credit and force
+ * a reseed. s->credit ends as what the kernel accepted. Returns 0, or -1
+ * when the kernel could not be reached. */
 static int
 feed_kernel(void)
 {
 	struct d20_pool_info p;
-	int fd, i, ret = -1, ioctl_ok = 1;
+	int fd, i, ret = -1, ready, want;
 
+	memset(&fed, 0, sizeof(fed));
+	fed.root = 1;
 	if ((fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0) {
 		say("/dev/urandom: %s", strerror(errno));
 		return -1;
 	}
+	ready = crng_ready();
 	for (i = 0; i < nservers; i++) {
 		server *s = &servers[i];
 
 		if (s->r.stage != ST_OK)
 			continue;
-		p.entropy_count = s->credit;
+		want = ready == 1 ? 0 : s->credit;
+		if (want > CRNG_READY_BITS - fed.credited)
+			want = CRNG_READY_BITS - fed.credited;
+		s->credit = 0;
+		p.entropy_count = want;
 		p.buf_size = SHA512_SIZE;
 		memcpy(p.buf, s->r.mix, SHA512_SIZE);
-		if (ioctl_ok && ioctl(fd, D20_RNDADDENTROPY, &p) == 0)
-			continue;
-		/* Without CAP_SYS_ADMIN the kernel still mixes in what is
-		 * written to /dev/urandom, but credits nothing. */
-		if (ioctl_ok && errno != EPERM) {
+		if (fed.root && ioctl(fd, D20_RNDADDENTROPY, &p) == 0) {
+			s->credit = want;
+			fed.credited += want;
+		} else if (fed.root && errno != EPERM) {
 			say("RNDADDENTROPY: %s", strerror(errno));
 			goto out;
+		} else {
+			/* Without CAP_SYS_ADMIN the kernel still mixes in
+			 * what is written to /dev/urandom, but credits
+			 * nothing and will not reseed on request. */
+			if (fed.root && !opt.quiet)
+				say("not root: mixing into /dev/urandom without credit");
+			fed.root = 0;
+			if (write_full(fd, p.buf, SHA512_SIZE) < 0) {
+				say("/dev/urandom: %s", strerror(errno));
+				goto out;
+			}
 		}
-		if (ioctl_ok && !opt.quiet)
-			say("not root: mixing into /dev/urandom without credit");
-		ioctl_ok = 0;
-		s->credit = 0;
-		if (write_full(fd, p.buf, SHA512_SIZE) < 0) {
-			say("/dev/urandom: %s", strerror(errno));
-			goto out;
-		}
+		fed.mixed++;
+		fed.late += ready == 1;
+		/* Our credit may have made it ready: the kernel reseeded then,
+		 * with all it had; what comes after needs a reseed of its own. */
+		if (ready != 1 && want > 0)
+			ready = crng_ready();
 	}
 	ret = 0;
+	if (fed.late && fed.root) {
+		if (ioctl(fd, D20_RNDRESEEDCRNG) == 0)
+			fed.reseeded = 1;
+		else
+			say("RNDRESEEDCRNG: %s", strerror(errno));
+	}
+	feed_report();
 out:
 	memzero(&p, sizeof(p));
 	close(fd);
@@ -858,7 +918,7 @@ out:
 /* Start every child, then collect records until all ended or the
  * deadline passed; kill and reap the rest. */
 static void
-run(long long check_after)
+run(void)
 {
 	struct pollfd pfd[SERVERS_MAX];
 	long long deadline = now_ns(CLOCK_MONOTONIC) + opt.timeout_ms * 1000000LL;
@@ -891,7 +951,7 @@ run(long long check_after)
 					close(servers[j].fd);
 			/* A backstop should the parent die before killing us. */
 			alarm((unsigned)(opt.timeout_ms / 1000 + 2));
-			child(s, p[1], deadline, check_after);
+			child(s, p[1], deadline);
 			_exit(0);
 		}
 		close(p[1]);
@@ -1027,7 +1087,8 @@ main(int argc, char *argv[])
 	static const char *const proto_name[] = { "?", "d20", "pollen" };
 	static const char *const auth_name[] = { "http", "https+ca", "https+pin" };
 	uint8_t base[SHA512_SIZE];
-	long long build, check_after;
+	seed_inputs st;
+	long long t0;
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -1060,14 +1121,16 @@ main(int argc, char *argv[])
 			fmt(servers[i].pin, sizeof(servers[i].pin), "%s", opt.pin);
 	choose_proxies();
 
-	/* The time check needs a clock that is at least roughly right: a
-	 * clock before the day this was built is surely wrong. */
-	build = answer_build_date(__DATE__);
-	check_after = build > 0 ? build : 0;
-	if (now_ns(CLOCK_REALTIME) / 1000000000LL < check_after && !opt.quiet)
-		say("warning: the clock is before the build date: server times not checked");
+	/* A clock before the build is surely wrong: certificate dates are
+	 * then checked at the build time (tls_cert_time); pins and the
+	 * challenge need no clock at all. */
+	if (opt.verbose && now_ns(CLOCK_REALTIME) / 1000000000LL < D20_BUILD_EPOCH)
+		say("the local clock is before this build: certificate dates "
+		    "are checked at the build time");
 
-	challenge_base(base);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	challenge_base(base, &st);
+	t0 = now_ns(CLOCK_MONOTONIC) - t0;
 	if (opt.delay > 0) {
 		/* Random, so that many machines on one timer spread out. */
 		uint64_t r = (uint64_t)base[0] << 24 | (uint64_t)base[1] << 16 |
@@ -1077,14 +1140,21 @@ main(int argc, char *argv[])
 
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
-		challenge_base(base);
+		challenge_base(base, &st);
 	}
+	if (opt.verbose)
+		say("local randomness in %ld.%ld ms: %lu jitter timings in "
+		    "%lu.%lu ms; CPU generator: %lu bytes", (long)(t0 / 1000000),
+		    (long)(t0 / 100000 % 10), (unsigned long)st.jitter_samples,
+		    (unsigned long)(st.jitter_ns / 1000000),
+		    (unsigned long)(st.jitter_ns / 100000 % 10),
+		    (unsigned long)st.cpu_len);
 	for (i = 0; i < nservers; i++)
 		challenge_for(&servers[i], base, (unsigned)i);
 
 	if (opt.verbose && !opt.out)
 		kernel_state("before");
-	run(check_after);
+	run();
 
 	for (i = 0; i < nservers; i++) {
 		server *s = &servers[i];
@@ -1113,18 +1183,28 @@ main(int argc, char *argv[])
 		long us = (long)s->r.latency_us;
 
 		credited += s->credit;
-		if (s->r.stage == ST_OK && opt.verbose)
-			say("%s: verified, %s over %s%s%s%s, %ld.%ld ms, %u bytes, "
+		if (s->r.stage != ST_OK) {
+			if (!opt.quiet || ret)
+				say("%s: failed: %s (%ld.%ld ms, %u bytes)", s->text,
+				    s->r.reason, us / 1000, us % 1000 / 100,
+				    (unsigned)s->r.bytes);
+			continue;
+		}
+		if (opt.verbose)
+			say("%s: verified, %s over %s%s%s, %ld.%ld ms, %u bytes, "
 			    "%d bits credited", s->text, proto_name[s->r.proto],
 			    auth_name[s->r.auth],
 			    s->px ? " through the proxy " : "", s->px ? s->px->name : "",
-			    s->r.time_checked || s->r.proto != ANSWER_D20 ? "" :
-			    " (time not checked)", us / 1000, us % 1000 / 100,
+			    us / 1000, us % 1000 / 100,
 			    (unsigned)s->r.bytes, s->credit);
-		else if (s->r.stage != ST_OK && (!opt.quiet || ret))
-			say("%s: failed: %s (%ld.%ld ms, %u bytes)", s->text,
-			    s->r.reason, us / 1000, us % 1000 / 100,
-			    (unsigned)s->r.bytes);
+		/* A D20 server's time is news about the local clock, never a
+		 * reason to refuse: the challenge already proved it fresh. */
+		if (opt.verbose && s->r.proto == ANSWER_D20 &&
+		    (s->r.skew > opt.max_skew || s->r.skew < -opt.max_skew))
+			say("%s: its clock is %ld s %s ours (over --max-skew %ld): "
+			    "is the local clock wrong?", s->text,
+			    (long)(s->r.skew < 0 ? -s->r.skew : s->r.skew),
+			    s->r.skew < 0 ? "behind" : "ahead of", opt.max_skew);
 	}
 	if (opt.verbose && !opt.out)
 		kernel_state("after");

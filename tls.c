@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bearssl.h>
@@ -806,9 +807,24 @@ engine_error(char *err)
 	return fail(err, "TLS error %d", code);
 }
 
+/* See tls.h. */
+void
+tls_cert_time(long long now, long long build, unsigned long *days,
+    unsigned long *secs)
+{
+	long long t = now > build ? now : build;
+
+	if (t < 0)		/* before 1970: BearSSL's count starts at year 0 */
+		t = 0;
+	/* 719528 days from 0000-01-01 to 1970-01-01, as BearSSL counts. */
+	*days = (unsigned long)(t / 86400 + 719528);
+	*secs = (unsigned long)(t % 86400);
+}
+
 int
 tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 {
+	unsigned long days, secs;
 	int n;
 
 	memzero(&pinc, sizeof(pinc));
@@ -843,6 +859,8 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 		br_x509_minimal_set_rsa(&xc, br_rsa_pkcs1_vrfy_get_default());
 		br_x509_minimal_set_ecdsa(&xc, br_ec_get_default(),
 		    br_ecdsa_vrfy_asn1_get_default());
+		tls_cert_time((long long)time(NULL), o->build_time, &days, &secs);
+		br_x509_minimal_set_time(&xc, (uint32_t)days, (uint32_t)secs);
 		br_ssl_engine_set_x509(&cc.eng, &xc.vtable);
 	}
 	engine_seed(&cc.eng, o->seed);

@@ -42,13 +42,25 @@ typedef struct {
 	const char *host;	/* for SNI and the name check */
 	const unsigned char *seed;	/* 32 bytes for BearSSL's generator: in early */
 				/* boot the caller's non-blocking mix, never a blocking read */
+	long long build_time;	/* the program's build time, seconds since the */
+				/* epoch (0: unknown): see tls_cert_time */
 } tls_client_opts;
 
 /* Connect TLS over the connected socket fd and finish the handshake.
  * With a pin, the server's key must match it and no CA or clock is
  * consulted; otherwise the chain must verify against ca_file and name
- * host. Returns 0, or -1 with a one-line reason in err. */
+ * host, its dates checked at tls_cert_time(now, build_time). Returns 0,
+ * or -1 with a one-line reason in err. */
 int tls_client_start(int fd, const tls_client_opts *opts, char err[TLS_ERRLEN]);
+
+/* The time at which certificate dates are checked, as BearSSL counts it
+ * (days since 1 January of year 0, proleptic Gregorian, and seconds in
+ * the day): the local clock now, but never earlier than build, both in
+ * seconds since the epoch. A clock before the build is surely wrong (a
+ * dead CMOS battery says 2000), and a certificate that expired before the
+ * program was built must be refused whatever that clock says. */
+void tls_cert_time(long long now, long long build, unsigned long *days,
+    unsigned long *secs);
 
 /* Check a pin string's form: "sha256//" and 44 base64 characters, or
  * several such separated by ';' (curl's form; any one may match).

@@ -231,6 +231,15 @@ test_verify(void)
 	    "D20: time 601 s off is refused");
 	test_ok(verify(D20BODY, TIME_T + 99999, 0, &info) == 0,
 	    "D20: time not checked when the local clock is not trusted");
+	/* d20 never checks the time: the challenge proves the answer fresh. */
+	test_ok(verify(D20BODY, TIME_T + 7200, 0, &info) == 0 &&
+	    verify(D20BODY, TIME_T - 7200, 0, &info) == 0 &&
+	    verify(D20BODY, TIME_T - 10 * 365 * 86400LL, 0, &info) == 0 &&
+	    verify(D20BODY, 978307200LL, 0, &info) == 0 && info.server_time == TIME_T,
+	    "D20: unchecked, local clocks 2 h off, 10 years off and in 2001 verify");
+	test_ok(verify(d20_bad[2], 978307200LL, 0, &info) == -1 &&
+	    !strcmp(why, "wrong challengeResponse"),
+	    "D20: unchecked, a wrong challengeResponse still fails");
 	for (i = 0; i < sizeof(d20_bad) / sizeof(d20_bad[0]); i++) {
 		memset(&info, 0xaa, sizeof(info));
 		if (verify(d20_bad[i], TIME_T, 1, &info) != -1) {

@@ -14,9 +14,16 @@
 # HTTP with the kernel argument d20.credit_insecure (make_servers in
 # tests/boot_lib.sh).
 #
+# With https, /etc/d20/servers also names two servers checked against a
+# CA (/etc/d20/ca.pem; the name d20-ca.test from the guest's /etc/hosts):
+# one whose certificate is valid now, one whose certificate expired in
+# 2003, long before d20 was built.
+#
 # Boots, each stopped by break=mount and panic=1 with -no-reboot, each
 # bounded by timeout(1):
 #   seed     servers from /etc/d20/servers (copied by the hook)
+#   rtc-2h   the same with the RTC two hours behind (kept in local time)
+#   rtc2001  the same with the RTC in 2001 (a dead CMOS battery)
 #   dead     d20.servers= with nothing answering: d20 gives up in time
 #   hang     ip= names a missing device: the outer bound ends the wait
 #   plain    no ip=: the script does nothing (the boot without d20)
@@ -38,6 +45,14 @@ ports="4431 4432 4433 4434"
 for p in $ports; do
 	echo "$scheme://10.0.2.100:$p/$linepin"
 done >"$tmp/etc/servers"
+ca=
+if [ "$scheme" = https ]; then
+	make_ca_certs d20-ca.test
+	check $? "openssl made a CA and certificates valid now and in 2000-2003"
+	cp "$tmp/ca.pem" "$tmp/etc/ca.pem"
+	printf 'https://d20-ca.test:4435/\nhttps://d20-ca.test:4436/\n' >>"$tmp/etc/servers"
+	ca=1
+fi
 
 # The initramfs: Debian's mkinitramfs, its own hooks and scripts plus the
 # project's, a configuration folder of our own (-d) so nothing under /etc
@@ -49,11 +64,15 @@ cp initramfs/initramfs-tools/scripts/init-premount/d20 "$conf/scripts/init-premo
 chmod 755 "$conf/hooks/d20" "$conf/scripts/init-premount/d20"
 printf 'MODULES=list\nBUSYBOX=y\nCOMPRESS=gzip\n' >"$conf/initramfs.conf"
 printf 'virtio_pci\nvirtio_net\n' >"$conf/modules"
+# The test's own hook: the CA servers' name in the guest's /etc/hosts.
+printf '%s\n' '#!/bin/sh' '[ "$1" = prereqs ] && exit 0' 'mkdir -p "$DESTDIR/etc"' \
+	"echo '10.0.2.100 d20-ca.test' >>\"\$DESTDIR/etc/hosts\"" >"$conf/hooks/d20-test-hosts"
+chmod 755 "$conf/hooks/d20-test-hosts"
 img=$tmp/initrd.img
 D20=$bin/d20 D20_ETC=$tmp/etc mkinitramfs -d "$conf" -o "$img" "$kver" >"$tmp/mkinitramfs.log" 2>&1
 check $? "mkinitramfs builds an image with the d20 hook for $kver"
 lsinitramfs "$img" >"$tmp/files" 2>/dev/null
-for f in usr/bin/d20 etc/d20/servers scripts/init-premount/d20; do
+for f in usr/bin/d20 etc/d20/servers scripts/init-premount/d20 ${ca:+etc/d20/ca.pem etc/hosts}; do
 	grep -qx "$f" "$tmp/files"
 	check $? "the initramfs holds $f"
 done
@@ -61,12 +80,18 @@ done
 
 # shellcheck disable=SC2086
 make_netdev $ports
+if [ -n "$ca" ]; then
+	add_fwd 4435 --tls --cert "$tmp/now.pem" --key "$tmp/now.key"
+	add_fwd 4436 --tls --cert "$tmp/old.pem" --key "$tmp/old.key"
+fi
 # An HTTP proxy on 10.0.2.100:3128 (tests/stdio_proxy.py) whose one
 # tunnel leads to a d20d -i: the guest reaches 10.0.2.200 only through it.
 netdev="$netdev,guestfwd=tcp:10.0.2.100:3128-cmd:python3 $PWD/tests/stdio_proxy.py 10.0.2.200:4431 $tmp/connects.log $bin/d20d -i $d20d_tls -u nobody -r $tmp/empty"
 
 # boot NAME KERNEL-ARGS...: boot the image, console in $tmp/NAME.log;
 # sets rc (0: the guest powered off by itself) and secs (wall clock).
+# $rtc, when set, is QEMU's -rtc option (the guest's clock at boot).
+rtc=
 boot()
 {
 	name=$1
@@ -74,7 +99,7 @@ boot()
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	timeout -k 5 "$vmwait" qemu-system-x86_64 -accel tcg -m 512 -nographic \
-		-no-reboot -kernel "$vmlinuz" -initrd "$img" \
+		-no-reboot -kernel "$vmlinuz" -initrd "$img" $rtc \
 		-netdev "$netdev" -device virtio-net-pci,netdev=n0 \
 		-append "console=ttyS0 panic=1 break=mount random.trust_cpu=off random.trust_bootloader=off $*" \
 		</dev/null >"$tmp/$name.log" 2>&1
@@ -103,6 +128,21 @@ check $? "seed: all 4 servers of /etc/d20/servers verified over $scheme ($n)"
 has seed 'RNDADDENTROPY ok: 256 bits credited'
 has seed 'random: crng init done'
 has seed 'kernel after: entropy_avail [0-9]*, crng ready'
+# What the kernel took, in its own log: the pinned answers' credit made the
+# crng ready; any answer after that was mixed and a reseed forced.
+has seed 'd20: kernel: credited 256 bits'
+if [ -n "$ca" ]; then
+	has seed 'd20-ca.test:4435/: verified, d20 over https+ca'
+	has seed 'd20-ca.test:4436/: failed: TLS: certificate expired'
+	has seed 'd20: kernel: credited 256 bits, then mixed 1 answer and forced a reseed'
+fi
+# What d20's own randomness (jitter, the CPU's generator) costs, under
+# TCG, where every instruction is slow: budget 50 ms.
+line=$(grep -a -m1 'd20: local randomness in' "$tmp/seed.log" | tr -d '\r')
+echo "# seed: ${line#*d20: }"
+ms=$(echo "$line" | sed -n 's/.*local randomness in \([0-9.]*\) ms.*/\1/p')
+awk -v t="${ms:-999}" 'BEGIN { exit !(t < 50) }'
+check $? "seed: d20's local randomness took ${ms:-?} ms (budget 50 ms)"
 start=$(stamp "$tmp/seed.log" 'd20: start')
 crng=$(stamp "$tmp/seed.log" 'crng init done')
 done_=$(stamp "$tmp/seed.log" 'd20: done')
@@ -114,6 +154,30 @@ fi
 # /dev/urandom, which from Linux 5.18 on runs the jitter entropy until the
 # crng is ready).
 has seed 'kernel before: entropy_avail [0-9]*, crng not ready'
+
+# 1b. The same with the guest's clock wrong: the challenge proves each
+# answer fresh, pins need no clock, and certificate dates are checked no
+# earlier than d20's build. Two hours behind: an RTC kept in local time.
+for r in "rtc-2h $(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%S)" "rtc2001 2001-01-01"; do
+	name=${r% *}
+	rtc="-rtc base=${r#* }"
+	# shellcheck disable=SC2086
+	boot "$name" "$static" $insecure
+	rtc=
+	n=$(grep -ac "verified, d20 over $over" "$tmp/$name.log")
+	[ "$n" = 4 ]
+	check $? "$name: all 4 pinned servers verified over $scheme ($n)"
+	has "$name" 'kernel before: entropy_avail [0-9]*, crng not ready'
+	has "$name" 'd20: kernel: credited 256 bits'
+	has "$name" 'random: crng init done'
+	has "$name" "its clock is [0-9]* s ahead of ours (over --max-skew"
+	if [ -n "$ca" ]; then
+		has "$name" 'd20-ca.test:4435/: verified, d20 over https+ca'
+		has "$name" 'd20-ca.test:4436/: failed: TLS: certificate expired'
+	fi
+done
+has rtc2001 'the local clock is before this build'
+echo "# rtc-2h: $(grep -a -m1 'its clock is' "$tmp/rtc-2h.log" | tr -d '\r' | sed 's/.*d20: //')"
 
 # 2. Nothing answers (no forward on 4439; 10.0.2.99 is nobody): d20 ends
 # within its own deadline and the boot goes on.

@@ -96,3 +96,39 @@ make_netdev()
 		netdev="$netdev,guestfwd=tcp:10.0.2.100:$p-cmd:$bin/d20d -i $d20d_tls -u nobody -r $tmp/empty"
 	done
 }
+
+# add_fwd PORT D20D-OPTIONS...: one more guestfwd on 10.0.2.100:PORT to
+# the built d20d -i with those options (after make_netdev).
+add_fwd()
+{
+	_p=$1
+	shift
+	netdev="$netdev,guestfwd=tcp:10.0.2.100:$_p-cmd:$bin/d20d -i $* -u nobody -r $tmp/empty"
+}
+
+# make_ca_certs NAME: a CA ($tmp/ca.pem) and two certificates it signed
+# for NAME with their keys: $tmp/now.pem, valid from yesterday for 30
+# days, and $tmp/old.pem, valid from 2000 to 2003 only, so expired long
+# before any d20 was built. openssl ca sets past dates; openssl x509
+# cannot. Returns non-zero when openssl failed.
+make_ca_certs()
+{
+	(
+		cd "$tmp" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-days 30 -subj /CN=d20-boot-CA -keyout ca.key -out ca.pem &&
+		printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s/index\nnew_certs_dir=%s\nserial=%s/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\ncopy_extensions=copy\n[p]\ncommonName=supplied\n' \
+			"$tmp" "$tmp" "$tmp" >ca.cnf &&
+		: >index && echo 01 >serial &&
+		for c in now old; do
+			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+				-subj "/CN=$1" -addext "subjectAltName=DNS:$1" \
+				-keyout "$c.key" -out "$c.csr" || exit 1
+		done &&
+		openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key \
+			-startdate "$(date -u -d yesterday +%Y%m%d%H%M%SZ)" \
+			-enddate "$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)" -in now.csr -out now.pem &&
+		openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key \
+			-startdate 20000101000000Z -enddate 20030101000000Z -in old.csr -out old.pem
+	) >"$tmp/ca.log" 2>&1
+}

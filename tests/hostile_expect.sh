@@ -18,7 +18,6 @@ d20-nolength|verified, d20 over http
 d20-early|verified, d20 over http
 d20-error|failed: server answered an error object
 wrongcr|failed: wrong challengeResponse
-stale|failed: server time off by more than --max-skew
 garbage|failed: not an HTTP/1.x status line
 huge|failed: answer over 24576 bytes
 drip|failed: timed out while reading the answer

@@ -62,8 +62,8 @@ D20_EARLY_ENTROPY = 4096
 D20_SERVER = "Werkzeug/2.2.2 Python/3.11.2"     # Debian 12's Flask, as measured
 
 
-def d20_body(chal, offset=0, wrong=False, nbytes=D20_ENTROPY):
-    t = now_text(offset).encode()
+def d20_body(chal, offset=0, wrong=False, nbytes=D20_ENTROPY, at=None):
+    t = (at or now_text(offset)).encode()
     cr = hashlib.sha512((b"x" if wrong else b"") + chal + t).hexdigest()
     ent = os.urandom(nbytes).hex()
     return ('{"apiVersion":"1","challengeResponse":"%s","entropy":"%s","time":"%s"}\n'
@@ -117,7 +117,13 @@ def serve(conn, behaviour):
     elif b == "wrongcr":
         conn.sendall(d20_response(d20_body(chal, wrong=True)))
     elif b == "stale":
+        # a server clock 2 h behind (an RTC kept in local time)
         conn.sendall(d20_response(d20_body(chal, offset=-7200)))
+    elif b == "ahead10y":
+        conn.sendall(d20_response(d20_body(chal, offset=10 * 365 * 86400)))
+    elif b == "y2001":
+        # a server clock that says 2001 (a dead CMOS battery)
+        conn.sendall(d20_response(d20_body(chal, at="2001-01-01T00:00:00")))
     elif b == "dupkey":
         body = d20_body(chal)[:-2] + b',"time":"2000-01-01T00:00:00"}\n'
         conn.sendall(d20_response(body))

@@ -67,6 +67,15 @@ $t talk "$d/old.pem" "$d/old.key" "$d/ca.pem" localhost - "expired"
 # A pin needs no clock: early boot may not know the date yet.
 $t talk "$d/old.pem" "$d/old.key" - localhost "$oldpin" ok
 $t talk "$d/ec.pem" "$d/ec.key" "$d/ca.pem" 127.0.0.1 - "IP address"
+# Certificate dates are checked at the later of the clock and the build
+# time (tls_cert_time): a build a year ago changes nothing; a build after
+# the certificate's end (as a clock behind the build would see it) fails
+# it; a certificate that ended before its build fails whatever the clock.
+now=$(date +%s)
+$t talk "$d/ec.pem" "$d/ec.key" "$d/ca.pem" localhost - ok $((now - 365 * 86400))
+$t talk "$d/ec.pem" "$d/ec.key" "$d/ca.pem" localhost - "expired" $((now + 60 * 86400))
+$t talk "$d/old.pem" "$d/old.key" "$d/ca.pem" localhost - "expired" 1578873600
+$t time
 $t talk "$d/ec.pem" "$d/ec.key" - localhost - "no CA bundle and no pin"
 $t talk "$d/ec.pem" "$d/ec.key" - localhost "sha256//short" "bad pin"
 $t talk "$d/ec.pem" "$d/ec.key" "$d/nonexistent.pem" localhost - "No such file"

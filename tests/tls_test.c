@@ -4,11 +4,15 @@
  * host. tests/tls.sh makes the certificates and states the outcomes.
  *
  *   tls_test load CHAIN KEY EXPECT
- *   tls_test talk CHAIN KEY CA|- HOST PIN|- EXPECT
+ *   tls_test talk CHAIN KEY CA|- HOST PIN|- EXPECT [BUILD]
+ *   tls_test time
  *
- * EXPECT is "ok" or text that the error must contain. Prints one line. */
+ * EXPECT is "ok" or text that the error must contain; BUILD is the build
+ * time the client is given (seconds since the epoch, default 0). Prints
+ * one line; "time" checks tls_cert_time against known answers. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -45,6 +49,40 @@ serve(int fd)
 	_exit(0);
 }
 
+/* Known answers for the time certificate dates are checked at. */
+static int
+cert_times(void)
+{
+	static const struct {
+		long long now, build;
+		unsigned long days, secs;
+	} t[] = {
+		{ 0, 0, 719528, 0 },			/* 1970-01-01 */
+		/* 2026-12-02 12:00:00: the clock when it is after the build */
+		{ 1796212800LL, 1795305600LL, 719528 + 20789, 43200 },
+		/* a clock in 2001 (978307200: 2001-01-01) before a 2026 build */
+		{ 978307200LL, 1795305600LL, 719528 + 20779, 0 },
+		/* the same clock, the build time unknown */
+		{ 978307200LL, 0, 719528 + 11323, 0 },
+		/* a clock 2 h behind, still after the build */
+		{ 1796212800LL - 7200, 1795305600LL, 719528 + 20789, 36000 },
+		/* a clock before 1970 counts as 1970 */
+		{ -86400, 0, 719528, 0 },
+	};
+	unsigned long d, s;
+	size_t i;
+	int bad = 0, good;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		tls_cert_time(t[i].now, t[i].build, &d, &s);
+		good = d == t[i].days && s == t[i].secs;
+		printf("%s - cert time: now %lld, build %lld -> day %lu, second %lu\n",
+		    good ? "ok" : "not ok", t[i].now, t[i].build, d, s);
+		bad |= !good;
+	}
+	return bad;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -61,13 +99,17 @@ main(int argc, char *argv[])
 		return outcome(what, tls_server_load(argv[2], argv[3], err) < 0 ?
 		    err : NULL, argv[4]);
 	}
-	if (argc != 8 || strcmp(argv[1], "talk") != 0) {
+	if (argc == 2 && strcmp(argv[1], "time") == 0)
+		return cert_times();
+	if ((argc != 8 && argc != 9) || strcmp(argv[1], "talk") != 0) {
 		fputs("usage: tls_test load CHAIN KEY EXPECT\n"
-		    "       tls_test talk CHAIN KEY CA|- HOST PIN|- EXPECT\n", stderr);
+		    "       tls_test talk CHAIN KEY CA|- HOST PIN|- EXPECT [BUILD]\n"
+		    "       tls_test time\n", stderr);
 		return 2;
 	}
-	snprintf(what, sizeof(what), "%s %s, ca %s, host %s, pin %.20s",
-	    argv[2], argv[3], argv[4], argv[5], argv[6]);
+	snprintf(what, sizeof(what), "%s %s, ca %s, host %s, pin %.20s%s%s",
+	    argv[2], argv[3], argv[4], argv[5], argv[6],
+	    argc == 9 ? ", built at " : "", argc == 9 ? argv[8] : "");
 	if (tls_server_load(argv[2], argv[3], err) < 0)
 		return outcome(what, err, "server key did not load");
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
@@ -84,6 +126,7 @@ main(int argc, char *argv[])
 	o.pin = strcmp(argv[6], "-") ? argv[6] : NULL;
 	o.host = argv[5];
 	o.seed = seed;
+	o.build_time = argc == 9 ? strtoll(argv[8], NULL, 10) : 0;
 	if (tls_client_start(sv[0], &o, err) < 0) {
 		close(sv[0]);
 		waitpid(pid, &status, 0);
