@@ -37,7 +37,12 @@
 #define SERVERS_MAX 32
 #define SERVERS_FILE "/etc/d20/servers"
 #define LIST_MAX 16384			/* bytes of one server list file */
-#define PIN_MAX 64			/* "sha256//" and 44 base64 digits */
+#define PINS_MAX 8			/* pins in one list: two for a key rotation */
+#define PIN_LEN 52			/* "sha256//" and 44 base64 digits */
+#define PIN_MAX (PINS_MAX * (PIN_LEN + 1) - 1)	/* joined by ';' */
+#if D20_TLS
+typedef char pins_max_is_tls_pin_max[PINS_MAX == TLS_PIN_MAX ? 1 : -1];
+#endif
 #define REASON_MAX 200
 #define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
@@ -101,13 +106,13 @@ static char listbuf[LIST_MAX + 1];
 static const char usage[] =
     "usage: d20 [-vq] [-f FILE] [-o FILE|-] [--timeout S] [--min N]\n"
     "           [--credit BITS] [--credit-insecure] [--max-skew S]\n"
-    "           [--delay S] [--ca FILE] [--pin sha256//BASE64] [URL...]\n"
+    "           [--delay S] [--ca FILE] [--pin PIN[;PIN...]] [URL...]\n"
     "Ask entropy servers (d20d or Pollen) at once for random bytes, verify\n"
     "each answer and feed the Linux RNG. Without URL or -f, read "
     SERVERS_FILE ".\n"
     "  -v, --verbose      one line per server, kernel state, summary\n"
     "  -q, --quiet        errors only\n"
-    "  -f, --file FILE    servers, one URL a line (and optionally its pin)\n"
+    "  -f, --file FILE    servers, one URL a line (and optionally its pins)\n"
     "  -o, --output FILE  write the 64-byte seed there (- for stdout)\n"
     "                     instead of feeding the kernel\n"
     "  --timeout S        deadline for the whole run, DNS included (5)\n"
@@ -117,7 +122,8 @@ static const char usage[] =
     "  --max-skew S       largest accepted server clock offset (600)\n"
     "  --delay S          first wait a random time up to S seconds\n"
     "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
-    "  --pin PIN          sha256//BASE64 key pin for https servers\n"
+    "  --pin PIN[;PIN]    sha256//BASE64 key pins for https servers (up to 8;\n"
+    "                     any one may match)\n"
     "Exit status: 0 enough servers verified, 1 too few, 2 usage error.\n";
 
 /* One line to stderr, written whole so that lines never interleave. */
@@ -543,6 +549,36 @@ out:
 
 /* ---- the parent ---- */
 
+/* A pin list (--pin, a list line): up to PINS_MAX pins joined by ';',
+ * each checked by tls.c. Says why and returns -1 when it is not one. */
+static int
+pins_check(const char *pin, size_t len, const char *where)
+{
+	size_t i, n = 1;
+#if D20_TLS
+	char copy[PIN_MAX + 1];
+	int bad;
+#endif
+
+	for (i = 0; i < len; i++)
+		n += pin[i] == ';';
+	if (n > PINS_MAX || len > PIN_MAX) {
+		say("%s: more than %d pins", where, PINS_MAX);
+		return -1;
+	}
+#if D20_TLS
+	memcpy(copy, pin, len);
+	copy[len] = '\0';
+	bad = tls_pin_check(copy) < 0;
+	if (bad)
+		say("%s: bad pin: want sha256// and 44 base64 digits, "
+		    "several joined by ';'", where);
+	return bad ? -1 : 0;
+#else
+	return 0;
+#endif
+}
+
 static void
 add_server(const char *text, size_t len, const char *pin, size_t pinlen,
     const char *where)
@@ -555,16 +591,12 @@ add_server(const char *text, size_t len, const char *pin, size_t pinlen,
 	s = &servers[nservers];
 	if (url_parse(&s->u, text, len, &why) < 0)
 		die("%s: %.*s: %s", where, (int)(len > 80 ? 80 : len), text, why);
-	if (pinlen > PIN_MAX)
-		die("%s: pin too long", where);
+	if (pinlen && pins_check(pin, pinlen, where) < 0)
+		exit(2);
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
 	memcpy(s->pin, pin, pinlen);
 	s->pin[pinlen] = '\0';
-#if D20_TLS
-	if (pinlen && tls_pin_check(s->pin) < 0)
-		die("%s: bad pin (want sha256// and 44 base64 digits)", where);
-#endif
 	nservers++;
 }
 
@@ -913,8 +945,8 @@ main(int argc, char *argv[])
 	args_parse(argc, argv, options, sizeof(options) / sizeof(options[0]),
 	    SHORTS, set_option, usage_error);
 #if D20_TLS
-	if (opt.pin && tls_pin_check(opt.pin) < 0)
-		die("--pin: want sha256// and 44 base64 digits");
+	if (opt.pin && pins_check(opt.pin, strlen(opt.pin), "--pin") < 0)
+		exit(2);
 	if (opt.ca && access(opt.ca, R_OK) < 0)
 		die("--ca %s: %s", opt.ca, strerror(errno));
 	if (!opt.ca && access(CA_BUNDLE, R_OK) == 0)

@@ -28,7 +28,6 @@
 #define TLS_CHAIN_BYTES (32 * 1024)
 #define TLS_TA_MAX 512			/* trust anchors from a CA bundle */
 #define TLS_TA_BYTES (256 * 1024)	/* their names and keys */
-#define TLS_PIN_MAX 8			/* sha256// pins in one --pin */
 
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,

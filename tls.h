@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define TLS_ERRLEN 160
+#define TLS_PIN_MAX 8		/* sha256// pins in one list (key rotation) */
 
 /* ---- server ---- */
 
@@ -38,7 +39,8 @@ int tls_server_start(int rfd, int wfd, const unsigned char seed[32]);
 
 typedef struct {
 	const char *ca_file;	/* PEM bundle; NULL: no CA check (then pin required) */
-	const char *pin;	/* "sha256//BASE64" of the SubjectPublicKeyInfo, or NULL */
+	const char *pin;	/* "sha256//BASE64" of the SubjectPublicKeyInfo, */
+				/* up to TLS_PIN_MAX joined by ';'; or NULL */
 	const char *host;	/* for SNI and the name check */
 	const unsigned char *seed;	/* 32 bytes for BearSSL's generator: in early */
 				/* boot the caller's non-blocking mix, never a blocking read */
@@ -51,7 +53,8 @@ typedef struct {
 int tls_client_start(int fd, const tls_client_opts *opts, char err[TLS_ERRLEN]);
 
 /* Check a pin string's form: "sha256//" and 44 base64 characters, or
- * several such separated by ';' (curl's form; any one may match).
+ * up to TLS_PIN_MAX such separated by ';' (curl's form; any one may
+ * match).
  * Returns 0 or -1; lets d20 refuse a bad --pin before any connection. */
 int tls_pin_check(const char *pin);
 
