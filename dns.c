@@ -412,7 +412,7 @@ dns_resolve(const char *host, uint16_t port,
 	struct pollfd pfd;
 	scan sc;
 	ssize_t r;
-	int nns, i, k, m, fd, res, n, c[2], done[2], failed, unreachable;
+	int nns, i, k, m, fd, res, n, c[2], done[2], failed, unreachable, nx;
 
 	if (dns_literal(host, port, &out[0]))
 		return 1;
@@ -450,7 +450,7 @@ dns_resolve(const char *host, uint16_t port,
 		/* A share of the time left, so that a silent server leaves
 		 * time for the next. */
 		until = now + (end - now) / (nns - i);
-		failed = unreachable = 0;
+		failed = unreachable = nx = 0;
 		fd = socket(ns[i].ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		/* Connected: the kernel drops datagrams from anyone else. */
 		if (fd < 0 || connect(fd, (struct sockaddr *)&ns[i], dns_addrlen(&ns[i])) < 0) {
@@ -492,17 +492,16 @@ dns_resolve(const char *host, uint16_t port,
 					    found[k], DNS_ADDR_MAX, &c[k]);
 					if (res == DNS_IGNORE)
 						continue;
-					if (res == DNS_NXDOMAIN) {
-						close(fd);
-						*why = "no such name";
-						return -1;
-					}
+					/* The name does not exist, says this
+					 * answer; but an address the other query
+					 * brought (before or after it) is kept. */
+					nx |= res == DNS_NXDOMAIN;
 					failed |= res == DNS_SERVER;
 					done[k] = 1;
 					break;
 				}
 			}
-			if (c[0] + c[1] > 0 && until > now_ms() + GRACE_MS)
+			if ((c[0] + c[1] > 0 || nx) && until > now_ms() + GRACE_MS)
 				until = now_ms() + GRACE_MS;
 		}
 		close(fd);
@@ -511,6 +510,10 @@ dns_resolve(const char *host, uint16_t port,
 				for (res = 0; res < c[k] && n < DNS_ADDR_MAX; res++)
 					out[n++] = found[k][res];
 			return n;
+		}
+		if (nx) {
+			*why = "no such name";
+			return -1;
 		}
 		if (done[0] && done[1] && !failed) {
 			*why = "the name has no address";
