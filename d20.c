@@ -15,11 +15,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +46,7 @@
 typedef char pins_max_is_tls_pin_max[PINS_MAX == TLS_PIN_MAX ? 1 : -1];
 #endif
 #define REASON_MAX 200
+#define SEED_PATH_MAX 4096		/* -o FILE, and its temporary name */
 #define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 /* RNDADDENTROPY from <linux/random.h>, which musl's headers lack. */
@@ -738,13 +741,96 @@ out:
 	return ret;
 }
 
+/* -o FILE: what may be written. A regular file or nothing is replaced
+ * by a new file (seed_write); a character device (/dev/null) is written
+ * in place, as it keeps nothing. A symbolic link, a directory or anything
+ * else is refused, and so is a folder d20 cannot write into. Returns 0,
+ * or -1 with the reason in why. */
+static int
+seed_target(const char *path, int *device, const char **why)
+{
+	struct stat st;
+	char dir[SEED_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	*device = 0;
+	*why = "name too long";
+	if (strlen(path) >= sizeof(dir) - 32)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		*device = S_ISCHR(st.st_mode);
+		*why = S_ISLNK(st.st_mode) ? "a symbolic link: give the file it "
+		    "names, or - for stdout" : S_ISDIR(st.st_mode) ?
+		    "a directory" : "not a regular file";
+		if (S_ISLNK(st.st_mode) || !(S_ISREG(st.st_mode) || *device))
+			return -1;
+		if (*device)
+			return 0;
+	} else if (errno != ENOENT) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (!slash)
+		fmt(dir, sizeof(dir), ".");
+	else
+		fmt(dir, sizeof(dir), "%.*s", (int)(slash - path) + (slash == path), path);
+	if (access(dir, W_OK) < 0) {
+		*why = errno == ENOENT ? "its folder does not exist" :
+		    "its folder is not writable (the seed goes to a new file "
+		    "renamed over it)";
+		return -1;
+	}
+	return 0;
+}
+
+/* Write the seed to a new file beside path, created here with mode 0600
+ * (O_EXCL, O_NOFOLLOW: nothing that was there before is opened), and
+ * rename it over path: an existing file's owner and mode never reach the
+ * seed, and a symbolic link put there meanwhile is replaced, not
+ * followed. A failure leaves no file behind. Returns 0, or -1 with errno
+ * set. */
+static int
+seed_write(const char *path, const uint8_t seed[SHA512_SIZE])
+{
+	char tmp[SEED_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, e;
+
+	/* ".NAME.d20-PID-NS" beside it: hidden, and O_EXCL makes sure it
+	 * is new */
+	if (fmt(tmp, sizeof(tmp), "%.*s.%s.d20-%ld-%lu",
+	    slash ? (int)(slash + 1 - path) : 0, path, slash ? slash + 1 : path,
+	    (long)getpid(), (unsigned long)(now_ns(CLOCK_MONOTONIC) %
+	    1000000000LL)) >= sizeof(tmp) - 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write_full(fd, seed, SHA512_SIZE) == 0 && fsync(fd) == 0 &&
+	    close(fd) == 0) {
+		fd = -1;
+		if (rename(tmp, path) == 0)
+			return 0;
+	}
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
 /* The -o seed: all verified answers' hashes and the local base, hashed. */
 static int
 write_seed(const uint8_t base[SHA512_SIZE])
 {
+	struct stat st;
 	uint8_t seed[SHA512_SIZE];
 	sha512_ctx h;
-	int fd, i, ret = -1;
+	const char *why;
+	int fd, i, device, ret = -1;
 
 	sha512_init(&h);
 	HASH_DOMAIN(&h, "d20 v1 seed");
@@ -753,18 +839,26 @@ write_seed(const uint8_t base[SHA512_SIZE])
 		if (servers[i].r.stage == ST_OK)
 			sha512_update(&h, servers[i].r.mix, SHA512_SIZE);
 	sha512_final(&h, seed);
-	if (!strcmp(opt.out, "-"))
-		fd = 1;
-	else if ((fd = open(opt.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) < 0)
-		goto out;
-	if (write_full(fd, seed, sizeof(seed)) == 0)
-		ret = 0;
-	if (fd != 1 && close(fd) < 0)
-		ret = -1;
-out:
+	if (!strcmp(opt.out, "-")) {
+		ret = write_full(1, seed, sizeof(seed));
+	} else if (seed_target(opt.out, &device, &why) < 0) {
+		say("%s: %s", opt.out, why);
+		goto wiped;
+	} else if (!device) {
+		ret = seed_write(opt.out, seed);
+	} else if ((fd = open(opt.out, O_WRONLY | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC)) >= 0) {
+		/* still the device it was a moment ago */
+		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+			ret = write_full(fd, seed, sizeof(seed));
+		else
+			errno = EEXIST;
+		if (close(fd) < 0)
+			ret = -1;
+	}
 	if (ret < 0)
 		say("%s: %s", opt.out, strerror(errno));
+wiped:
 	memzero(seed, sizeof(seed));
 	return ret;
 }
@@ -938,6 +1032,7 @@ main(int argc, char *argv[])
 	static const char *const proto_name[] = { "?", "d20", "pollen" };
 	static const char *const auth_name[] = { "http", "https+ca", "https+pin" };
 	uint8_t base[SHA512_SIZE];
+	const char *why;
 	long long build, check_after;
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
@@ -966,6 +1061,10 @@ main(int argc, char *argv[])
 		die("no server: give a URL, -f FILE or list them in " SERVERS_FILE);
 	if (opt.min > nservers)
 		die("--min %d but only %d servers", opt.min, nservers);
+	/* Before asking anyone: a seed with nowhere safe to go is a usage
+	 * error. write_seed checks again when it writes. */
+	if (opt.out && strcmp(opt.out, "-") && seed_target(opt.out, &i, &why) < 0)
+		die("-o %s: %s", opt.out, why);
 	for (i = 0; i < nservers; i++)
 		if (!servers[i].pin[0] && opt.pin)
 			fmt(servers[i].pin, sizeof(servers[i].pin), "%s", opt.pin);
