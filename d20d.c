@@ -502,11 +502,20 @@ serve(struct conn *c)
 		n = conn_read(c, buf + len, sizeof(buf) - len);
 		if (n < 0 && errno == EINTR && !timed_out)
 			continue;
+		/* the deadline: a 408 where it can still be sent (over TLS
+		 * too, tls_read leaves the connection usable), and one log
+		 * line either way */
 		if (n < 0 && timed_out)
 			st = HTTP_REQUEST_TIMEOUT;
-		else if (n <= 0 && len == 0)
-			return 0;	/* connected and left: nothing to answer */
-		else if (n <= 0)
+		else if (n <= 0 && len == 0) {
+			/* connected and left: nothing to answer */
+#if D20_TLS
+			if (c->tls && n < 0 && !opt.quiet)
+				logline(LOG_INFO, "%s TLS: %s", c->peer,
+				    tls_last_error());
+#endif
+			return 0;
+		} else if (n <= 0)
 			st = HTTP_BAD_REQUEST;
 		else
 			st = http_parse_request(&req, buf, len += (size_t)n);
@@ -625,10 +634,8 @@ handle(int rfd, int wfd, int tls)
 		}
 	}
 #endif
-	st = serve(&c);
+	st = serve(&c);		/* it logs, once */
 #if D20_TLS
-	if (tls && st == 0 && tls_last_error()[0] != '\0' && !opt.quiet)
-		logline(LOG_INFO, "%s TLS: %s", c.peer, tls_last_error());
 	if (tls)
 		tls_close();
 #endif

@@ -6,7 +6,7 @@
  * and d20 asks each server from its own child process, so the engine and
  * its buffers live in tls.c's static storage and nothing is allocated.
  * All I/O is blocking; callers bound time with alarm() or by killing the
- * process, as they do for plain connections. */
+ * process, as they do for plain connections (see tls_read for EINTR). */
 #ifndef D20_TLS_H
 #define D20_TLS_H
 
@@ -61,10 +61,14 @@ int tls_pin_check(const char *pin);
 /* ---- both ---- */
 
 /* Read up to len bytes of application data: returns the count, 0 at the
- * peer's close, or -1 on error (a failed handshake included). */
+ * peer's close, or -1 on error (a failed handshake included). A signal
+ * that interrupts the wait (d20d's deadline) makes it return -1 with
+ * errno EINTR and leaves the connection as it was: call it again, or
+ * still tls_write an answer. */
 ssize_t tls_read(void *buf, size_t len);
 
-/* Write all len bytes and flush. Returns 0 or -1. */
+/* Write all len bytes and flush. Returns 0 or -1. It never waits for a
+ * record from the peer: before the handshake has finished it fails. */
 int tls_write(const void *buf, size_t len);
 
 /* Send close_notify, flush, and wipe the engine. */
