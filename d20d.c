@@ -124,6 +124,7 @@ static struct worker pool[D20D_CHILDREN_MAX];
 static unsigned long nslots, nworkers;	/* slots in use so far; live workers */
 static int done_fd[2] = { -1, -1 };	/* workers to parent: "idle again" */
 static int as_root;		/* started as root: workers chroot and drop */
+static int root_fd = -1;	/* -r DIR, opened and checked at start */
 static uid_t run_uid;
 static gid_t run_gid;
 static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
@@ -564,8 +565,11 @@ drop_privileges(void)
 {
 	if (!as_root)
 		return 0;
-	if (chroot(opt.root) < 0 || chdir("/") < 0)
+	/* by the descriptor opened at start (setup_root), not the path */
+	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return -1;
+	close(root_fd);
+	root_fd = -1;
 	if (setgroups(1, &run_gid) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
 		return -1;
 	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
@@ -1381,17 +1385,21 @@ setup_root(void)
 		die(EXIT_START, "-u %s: refusing to serve as root", opt.user);
 	if (mkdir(opt.root, 0555) < 0 && errno != EEXIST)
 		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
-	if (stat(opt.root, &st) < 0 || !S_ISDIR(st.st_mode))
+	/* Checked and kept by descriptor: workers chroot to this very
+	 * directory, whatever is renamed or linked at its path later. */
+	fd = open(opt.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOTDIR)
 		die(EXIT_START, "-r %s: not a directory", opt.root);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
 	if (st.st_uid != 0 || (st.st_mode & 022))
 		die(EXIT_START, "-r %s: must be owned by root and not writable "
 		    "by others", opt.root);
-	fd = open(opt.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (empty = dir_empty(fd)) < 0)
+	if ((empty = dir_empty(fd)) < 0)
 		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
-	close(fd);
 	if (!empty)
 		die(EXIT_START, "-r %s: not empty", opt.root);
+	root_fd = fd;
 	as_root = 1;
 }
 

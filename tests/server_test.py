@@ -1071,6 +1071,40 @@ def group_tls(tmp):
     ok(srv.children() == [], "and its worker exited")
     srv.stop()
     stall_check(tmp, ca)
+    if IS_ROOT:
+        chroot_swap_check(tmp)
+
+
+def chroot_swap_check(tmp):
+    """With a certificate the parent stays root and each worker chroots:
+    to the -r directory opened at start, not to whatever its path names
+    when the worker starts. Here the path is renamed and replaced by a
+    symbolic link to / after start; a worker must still land in the
+    directory that was checked (now named jail.old)."""
+    jail = os.path.join(tmp, "jail")
+    os.mkdir(jail, 0o755)
+    srv = Server(tmp, ["-r", jail, "-L", "127.0.0.1:0", "--cert", os.path.join(tmp, "ec.chain"),
+                       "--key", os.path.join(tmp, "ec.key")])
+    os.rename(jail, jail + ".old")
+    os.symlink("/", jail)
+    s = connect(srv.port("https"), timeout=5)
+    root = None
+    end = time.time() + 10
+    while time.time() < end and root is None:
+        for kid in srv.children():
+            try:
+                st = open("/proc/%d/status" % kid).read()
+                if re.search(r"^Uid:\s+0\s", st, re.M) is None:   # dropped: chrooted
+                    root = os.readlink("/proc/%d/root" % kid)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    s.close()
+    ok(root == jail + ".old",
+       "-r DIR renamed and replaced by a link to / after start: workers still chroot "
+       "to the directory checked at start (root %s)" % root)
+    srv.stop()
+    os.unlink(jail)
 
 
 def client_hello_part():
