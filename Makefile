@@ -137,7 +137,8 @@ SHTESTS += tests/server_fault.sh tests/valgrind.sh
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
 	tests/boot_dracut.sh tests/boot_initramfs.sh
 # Defects a security review proved (issue 10): pin lists, ...
-SHTESTS += tests/client_pins.sh tests/initramfs_args.sh tests/client_output.sh
+SHTESTS += tests/client_pins.sh tests/initramfs_args.sh tests/client_output.sh \
+	tests/client_drop.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS. NAME_SRC

@@ -9,6 +9,7 @@
  * into the kernel (or into the seed written by -o). */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -19,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -286,6 +289,56 @@ challenge_for(server *s, const uint8_t base[SHA512_SIZE], unsigned i)
 
 /* ---- the child: one exchange with one server ---- */
 
+#define CHILD_UID 65534			/* nobody: a child started as root */
+#define CHILD_GID 65534			/* nogroup */
+
+/* capget(2) and capset(2), which musl does not wrap; the structures of
+ * <linux/capability.h>, version 3: two 32-bit words per set. */
+#define D20_CAP_VERSION_3 0x20080522
+struct d20_cap_header {
+	uint32_t version;
+	int pid;
+};
+struct d20_cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+/* Before the child touches the network, which it parses (DNS, TLS,
+ * HTTP): what it reads later is open or loaded by then (dns_preopen,
+ * tls_client_load_ca); now it gives up root, when it has it, for
+ * CHILD_UID and CHILD_GID with no other group, and every capability, and
+ * the means to get any back (no_new_privs; not dumpable, so that other
+ * processes of that uid cannot trace it). RNDADDENTROPY is the parent's.
+ * Run by an ordinary user it keeps its uid: there was nothing to drop.
+ * Returns 0, or -1 with *why set. */
+static int
+child_drop(const char **why)
+{
+	struct d20_cap_header h = { D20_CAP_VERSION_3, 0 };
+	struct d20_cap_data c[2];
+	int root = getuid() == 0 || geteuid() == 0;
+
+	*why = "cannot give up root (d20 needs CAP_SETUID and CAP_SETGID as "
+	    "root)";
+	if (root && (setgroups(0, NULL) < 0 || setgid(CHILD_GID) < 0 ||
+	    setuid(CHILD_UID) < 0))
+		return -1;
+	*why = "cannot give up its capabilities";
+	memset(c, 0, sizeof(c));
+	if (syscall(SYS_capset, &h, c) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	/* and none of it comes back */
+	if (root && (setuid(0) == 0 || getuid() == 0 || geteuid() == 0 ||
+	    getgid() == 0 || getegid() == 0))
+		return -1;
+	if (syscall(SYS_capget, &h, c) < 0 || c[0].effective || c[0].permitted ||
+	    c[1].effective || c[1].permitted)
+		return -1;
+	return 0;
+}
+
 #if D20_TLS
 static int conn_tls;
 #endif
@@ -420,6 +473,15 @@ child(server *s, int wfd, long long deadline, long long check_after)
 	if (s->u.tls)
 		goto out;
 #endif
+
+	/* Read now what cannot be read once privileges are gone. */
+	dns_preopen();
+#if D20_TLS
+	if (s->u.tls && !s->pin[0] && opt.ca)
+		(void)tls_client_load_ca(opt.ca, err);
+#endif
+	if (child_drop(&why) < 0)
+		goto out;
 
 	report(wfd, &r, ST_RESOLVE);
 	for (i = 0; s->u.port[i]; i++)	/* 1-65535: url_parse checked */

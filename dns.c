@@ -342,10 +342,25 @@ resolv_chunk(const char *buf, size_t len, scan *s)
 	s->n = dns_resolv_parse(buf, len, s->out, s->n);
 }
 
-/* Hand the whole lines of path to fn, a fixed buffer at a time, until
- * s->max entries are found. A line longer than the buffer is skipped. */
+/* dns_preopen's descriptors: DNS_HOSTS, DNS_RESOLV_CONF. */
+static int pre_fd[2] = { -1, -1 };
+
+/* dns.h */
+void
+dns_preopen(void)
+{
+	if (pre_fd[0] < 0)
+		pre_fd[0] = open(DNS_HOSTS, O_RDONLY | O_CLOEXEC);
+	if (pre_fd[1] < 0)
+		pre_fd[1] = open(DNS_RESOLV_CONF, O_RDONLY | O_CLOEXEC);
+}
+
+/* Hand the whole lines of the file (pre, opened by dns_preopen, or path)
+ * to fn, a fixed buffer at a time, until s->max entries are found. A line
+ * longer than the buffer is skipped. */
 static void
-read_lines(const char *path, void (*fn)(const char *, size_t, scan *), scan *s)
+read_lines(int pre, const char *path, void (*fn)(const char *, size_t, scan *),
+    scan *s)
 {
 	char buf[LINE_BUF];
 	size_t have = 0, cut;
@@ -353,7 +368,9 @@ read_lines(const char *path, void (*fn)(const char *, size_t, scan *), scan *s)
 	int fd, skip = 0;
 	char *nl;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (pre >= 0 && lseek(pre, 0, SEEK_SET) == 0)
+		fd = pre;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	while (s->n < s->max) {
 		r = read(fd, buf + have, sizeof(buf) - have);
@@ -386,7 +403,8 @@ read_lines(const char *path, void (*fn)(const char *, size_t, scan *), scan *s)
 			have = 0;
 		}
 	}
-	close(fd);
+	if (fd != pre)
+		close(fd);
 }
 
 static long long
@@ -421,14 +439,14 @@ dns_resolve(const char *host, uint16_t port,
 	sc.out = out;
 	sc.max = DNS_ADDR_MAX;
 	sc.n = 0;
-	read_lines(DNS_HOSTS, hosts_chunk, &sc);
+	read_lines(pre_fd[0], DNS_HOSTS, hosts_chunk, &sc);
 	if (sc.n > 0)
 		return sc.n;
 
 	sc.out = ns;
 	sc.max = DNS_NS_MAX;
 	sc.n = 0;
-	read_lines(DNS_RESOLV_CONF, resolv_chunk, &sc);
+	read_lines(pre_fd[1], DNS_RESOLV_CONF, resolv_chunk, &sc);
 	if ((nns = sc.n) == 0)
 		nns = dns_literal("127.0.0.1", 53, &ns[0]);
 

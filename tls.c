@@ -517,12 +517,15 @@ anchor_add(void *arg, const char *name, size_t len, char *err)
 	return 0;
 }
 
+static const char *anchors_path;	/* loaded from, by tls_client_load_ca */
+
 static int
 anchors_load(const char *path, char *err)
 {
 	long len;
 	int ret;
 
+	anchors_path = NULL;
 	nanchors = 0;
 	ta_used = 0;
 	ta_overflow = 0;
@@ -533,6 +536,15 @@ anchors_load(const char *path, char *err)
 	if (ret >= 0 && nanchors == 0)
 		ret = fail(err, "%s: no usable CA certificate", path);
 	return ret < 0 ? -1 : 0;
+}
+
+int
+tls_client_load_ca(const char *ca_file, char err[TLS_ERRLEN])
+{
+	if (anchors_load(ca_file, err) < 0)
+		return -1;
+	anchors_path = ca_file;
+	return 0;
 }
 
 /* ---- client: public key pinning ---- */
@@ -869,7 +881,7 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 	} else if (is_ip_literal(o->host)) {
 		return fail(err, "a certificate cannot be checked against an IP "
 		    "address here: use a host name or --pin");
-	} else if (anchors_load(o->ca_file, err) < 0) {
+	} else if (anchors_path != o->ca_file && anchors_load(o->ca_file, err) < 0) {
 		return -1;
 	}
 

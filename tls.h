@@ -46,6 +46,12 @@ typedef struct {
 				/* boot the caller's non-blocking mix, never a blocking read */
 } tls_client_opts;
 
+/* Load the CA bundle now, for a process about to give up the right to
+ * read it; tls_client_start then uses it when its ca_file is this same
+ * pointer. Returns 0, or -1 with a reason in err (tls_client_start then
+ * tries again by itself, and says why it fails). */
+int tls_client_load_ca(const char *ca_file, char err[TLS_ERRLEN]);
+
 /* Connect TLS over the connected socket fd and finish the handshake.
  * With a pin, the server's key must match it and no CA or clock is
  * consulted; otherwise the chain must verify against ca_file and name
