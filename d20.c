@@ -318,8 +318,8 @@ child_drop(const char **why)
 	struct d20_cap_data c[2];
 	int root = getuid() == 0 || geteuid() == 0;
 
-	*why = "cannot give up root (d20 needs CAP_SETUID and CAP_SETGID as "
-	    "root)";
+	*why = "cannot give up root (as root d20 needs CAP_SETUID and "
+	    "CAP_SETGID, and uid and gid 65534)";
 	if (root && (setgroups(0, NULL) < 0 || setgid(CHILD_GID) < 0 ||
 	    setuid(CHILD_UID) < 0))
 		return -1;
@@ -480,8 +480,11 @@ child(server *s, int wfd, long long deadline, long long check_after)
 	if (s->u.tls && !s->pin[0] && opt.ca)
 		(void)tls_client_load_ca(opt.ca, err);
 #endif
-	if (child_drop(&why) < 0)
+	if (child_drop(&why) < 0) {
+		fmt(r.reason, sizeof(r.reason), "%s: %s", why, strerror(errno));
+		why = r.reason;
 		goto out;
+	}
 
 	report(wfd, &r, ST_RESOLVE);
 	for (i = 0; s->u.port[i]; i++)	/* 1-65535: url_parse checked */
