@@ -152,6 +152,10 @@ SHTESTS += tests/server_fault.sh tests/valgrind.sh
 # Deployment and early boot: install, systemd, container, dracut, QEMU.
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
 	tests/boot_dracut.sh tests/boot_initramfs.sh
+# Issue 10: pin lists, kernel command line numbers, -o, d20 children's drop
+# (the TLS deadline and the chroot are in tests/server_test.py)
+SHTESTS += tests/client_pins.sh tests/initramfs_args.sh tests/client_output.sh \
+	tests/client_drop.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS. NAME_SRC

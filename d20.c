@@ -9,17 +9,22 @@
  * into the kernel (or into the seed written by -o). */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,8 +44,14 @@
 #define SERVERS_MAX 32
 #define SERVERS_FILE "/etc/d20/servers"
 #define LIST_MAX 16384			/* bytes of one server list file */
-#define PIN_MAX 64			/* "sha256//" and 44 base64 digits */
+#define PINS_MAX 8			/* pins in one list: two for a key rotation */
+#define PIN_LEN 52			/* "sha256//" and 44 base64 digits */
+#define PIN_MAX (PINS_MAX * (PIN_LEN + 1) - 1)	/* joined by ';' */
+#if D20_TLS
+typedef char pins_max_is_tls_pin_max[PINS_MAX == TLS_PIN_MAX ? 1 : -1];
+#endif
 #define REASON_MAX 200
+#define SEED_PATH_MAX 4096		/* -o FILE, and its temporary name */
 #define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 /* The build's time, seconds since the epoch (config.mk: SOURCE_DATE_EPOCH
  * or the last commit's date, so that builds are reproducible); 0 when a
@@ -120,14 +131,14 @@ static char listbuf[LIST_MAX + 1];
 static const char usage[] =
     "usage: d20 [-vq] [-f FILE] [-o FILE|-] [--timeout S] [--min N]\n"
     "           [--credit BITS] [--credit-insecure] [--max-skew S]\n"
-    "           [--delay S] [--ca FILE] [--pin sha256//BASE64]\n"
+    "           [--delay S] [--ca FILE] [--pin PIN[;PIN...]]\n"
     "           [--proxy URL] [--no-proxy LIST] [URL...]\n"
     "Ask entropy servers (d20d or Pollen) at once for random bytes, verify\n"
     "each answer and feed the Linux RNG. Without URL or -f, read "
     SERVERS_FILE ".\n"
     "  -v, --verbose      one line per server, kernel state, summary\n"
     "  -q, --quiet        errors only\n"
-    "  -f, --file FILE    servers, one URL a line (and optionally its pin)\n"
+    "  -f, --file FILE    servers, one URL a line (and optionally its pins)\n"
     "  -o, --output FILE  write the 64-byte seed there (- for stdout)\n"
     "                     instead of feeding the kernel\n"
     "  --timeout S        deadline for the whole run, DNS included (5)\n"
@@ -137,7 +148,8 @@ static const char usage[] =
     "  --max-skew S       with -v, report server clocks further off (600)\n"
     "  --delay S          first wait a random time up to S seconds\n"
     "  --ca FILE          PEM CA bundle for https (" CA_BUNDLE ")\n"
-    "  --pin PIN          sha256//BASE64 key pin for https servers\n"
+    "  --pin PIN[;PIN]    sha256//BASE64 key pins for https servers (up to 8;\n"
+    "                     any one may match)\n"
     "  --proxy URL        HTTP proxy (http://host:port) for all servers,\n"
     "                     over https_proxy and http_proxy; \"\" for none\n"
     "  --no-proxy LIST    hosts to ask directly, over no_proxy (* all)\n"
@@ -260,6 +272,56 @@ challenge_for(server *s, const uint8_t base[SHA512_SIZE], unsigned i)
 }
 
 /* ---- the child: one exchange with one server ---- */
+
+#define CHILD_UID 65534			/* nobody: a child started as root */
+#define CHILD_GID 65534			/* nogroup */
+
+/* capget(2) and capset(2), which musl does not wrap; the structures of
+ * <linux/capability.h>, version 3: two 32-bit words per set. */
+#define D20_CAP_VERSION_3 0x20080522
+struct d20_cap_header {
+	uint32_t version;
+	int pid;
+};
+struct d20_cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+/* Before the child touches the network, which it parses (DNS, TLS,
+ * HTTP): what it reads later is open or loaded by then (dns_preopen,
+ * tls_client_load_ca); now it gives up root, when it has it, for
+ * CHILD_UID and CHILD_GID with no other group, and every capability, and
+ * the means to get any back (no_new_privs; not dumpable, so that other
+ * processes of that uid cannot trace it). RNDADDENTROPY is the parent's.
+ * Run by an ordinary user it keeps its uid: there was nothing to drop.
+ * Returns 0, or -1 with *why set. */
+static int
+child_drop(const char **why)
+{
+	struct d20_cap_header h = { D20_CAP_VERSION_3, 0 };
+	struct d20_cap_data c[2];
+	int root = getuid() == 0 || geteuid() == 0;
+
+	*why = "cannot give up root (as root d20 needs CAP_SETUID and "
+	    "CAP_SETGID, and uid and gid 65534)";
+	if (root && (setgroups(0, NULL) < 0 || setgid(CHILD_GID) < 0 ||
+	    setuid(CHILD_UID) < 0))
+		return -1;
+	*why = "cannot give up its capabilities";
+	memset(c, 0, sizeof(c));
+	if (syscall(SYS_capset, &h, c) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	/* and none of it comes back */
+	if (root && (setuid(0) == 0 || getuid() == 0 || geteuid() == 0 ||
+	    getgid() == 0 || getegid() == 0))
+		return -1;
+	if (syscall(SYS_capget, &h, c) < 0 || c[0].effective || c[0].permitted ||
+	    c[1].effective || c[1].permitted)
+		return -1;
+	return 0;
+}
 
 #if D20_TLS
 static int conn_tls;
@@ -451,6 +513,18 @@ child(server *s, int wfd, long long deadline)
 		goto out;
 #endif
 
+	/* Read now what cannot be read once privileges are gone. */
+	dns_preopen();
+#if D20_TLS
+	if (s->u.tls && !s->pin[0] && opt.ca)
+		(void)tls_client_load_ca(opt.ca, err);
+#endif
+	if (child_drop(&why) < 0) {
+		fmt(r.reason, sizeof(r.reason), "%s: %s", why, strerror(errno));
+		why = r.reason;
+		goto out;
+	}
+
 	report(wfd, &r, ST_RESOLVE);
 	for (i = 0; hport[i]; i++)	/* 1-65535: url_parse checked */
 		port = port * 10 + (unsigned)(hport[i] - '0');
@@ -605,6 +679,36 @@ out:
 
 /* ---- the parent ---- */
 
+/* A pin list (--pin, a list line): up to PINS_MAX pins joined by ';',
+ * each checked by tls.c. Says why and returns -1 when it is not one. */
+static int
+pins_check(const char *pin, size_t len, const char *where)
+{
+	size_t i, n = 1;
+#if D20_TLS
+	char copy[PIN_MAX + 1];
+	int bad;
+#endif
+
+	for (i = 0; i < len; i++)
+		n += pin[i] == ';';
+	if (n > PINS_MAX || len > PIN_MAX) {
+		say("%s: more than %d pins", where, PINS_MAX);
+		return -1;
+	}
+#if D20_TLS
+	memcpy(copy, pin, len);
+	copy[len] = '\0';
+	bad = tls_pin_check(copy) < 0;
+	if (bad)
+		say("%s: bad pin: want sha256// and 44 base64 digits, "
+		    "several joined by ';'", where);
+	return bad ? -1 : 0;
+#else
+	return 0;
+#endif
+}
+
 static void
 add_server(const char *text, size_t len, const char *pin, size_t pinlen,
     const char *where)
@@ -617,16 +721,12 @@ add_server(const char *text, size_t len, const char *pin, size_t pinlen,
 	s = &servers[nservers];
 	if (url_parse(&s->u, text, len, &why) < 0)
 		die("%s: %.*s: %s", where, (int)(len > 80 ? 80 : len), text, why);
-	if (pinlen > PIN_MAX)
-		die("%s: pin too long", where);
+	if (pinlen && pins_check(pin, pinlen, where) < 0)
+		exit(2);
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
 	memcpy(s->pin, pin, pinlen);
 	s->pin[pinlen] = '\0';
-#if D20_TLS
-	if (pinlen && tls_pin_check(s->pin) < 0)
-		die("%s: bad pin (want sha256// and 44 base64 digits)", where);
-#endif
 	nservers++;
 }
 
@@ -884,13 +984,96 @@ out:
 	return ret;
 }
 
+/* -o FILE: what may be written. A regular file or nothing is replaced
+ * by a new file (seed_write); a character device (/dev/null) is written
+ * in place, as it keeps nothing. A symbolic link, a directory or anything
+ * else is refused, and so is a folder d20 cannot write into. Returns 0,
+ * or -1 with the reason in why. */
+static int
+seed_target(const char *path, int *device, const char **why)
+{
+	struct stat st;
+	char dir[SEED_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	*device = 0;
+	*why = "name too long";
+	if (strlen(path) >= sizeof(dir) - 32)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		*device = S_ISCHR(st.st_mode);
+		*why = S_ISLNK(st.st_mode) ? "a symbolic link: give the file it "
+		    "names, or - for stdout" : S_ISDIR(st.st_mode) ?
+		    "a directory" : "not a regular file";
+		if (S_ISLNK(st.st_mode) || !(S_ISREG(st.st_mode) || *device))
+			return -1;
+		if (*device)
+			return 0;
+	} else if (errno != ENOENT) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (!slash)
+		fmt(dir, sizeof(dir), ".");
+	else
+		fmt(dir, sizeof(dir), "%.*s", (int)(slash - path) + (slash == path), path);
+	if (access(dir, W_OK) < 0) {
+		*why = errno == ENOENT ? "its folder does not exist" :
+		    "its folder is not writable (the seed goes to a new file "
+		    "renamed over it)";
+		return -1;
+	}
+	return 0;
+}
+
+/* Write the seed to a new file beside path, created here with mode 0600
+ * (O_EXCL, O_NOFOLLOW: nothing that was there before is opened), and
+ * rename it over path: an existing file's owner and mode never reach the
+ * seed, and a symbolic link put there meanwhile is replaced, not
+ * followed. A failure leaves no file behind. Returns 0, or -1 with errno
+ * set. */
+static int
+seed_write(const char *path, const uint8_t seed[SHA512_SIZE])
+{
+	char tmp[SEED_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, e;
+
+	/* ".NAME.d20-PID-NS" beside it: hidden, and O_EXCL makes sure it
+	 * is new */
+	if (fmt(tmp, sizeof(tmp), "%.*s.%s.d20-%ld-%lu",
+	    slash ? (int)(slash + 1 - path) : 0, path, slash ? slash + 1 : path,
+	    (long)getpid(), (unsigned long)(now_ns(CLOCK_MONOTONIC) %
+	    1000000000LL)) >= sizeof(tmp) - 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write_full(fd, seed, SHA512_SIZE) == 0 && fsync(fd) == 0 &&
+	    close(fd) == 0) {
+		fd = -1;
+		if (rename(tmp, path) == 0)
+			return 0;
+	}
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
 /* The -o seed: all verified answers' hashes and the local base, hashed. */
 static int
 write_seed(const uint8_t base[SHA512_SIZE])
 {
+	struct stat st;
 	uint8_t seed[SHA512_SIZE];
 	sha512_ctx h;
-	int fd, i, ret = -1;
+	const char *why;
+	int fd, i, device, ret = -1;
 
 	sha512_init(&h);
 	HASH_DOMAIN(&h, "d20 v1 seed");
@@ -899,18 +1082,26 @@ write_seed(const uint8_t base[SHA512_SIZE])
 		if (servers[i].r.stage == ST_OK)
 			sha512_update(&h, servers[i].r.mix, SHA512_SIZE);
 	sha512_final(&h, seed);
-	if (!strcmp(opt.out, "-"))
-		fd = 1;
-	else if ((fd = open(opt.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) < 0)
-		goto out;
-	if (write_full(fd, seed, sizeof(seed)) == 0)
-		ret = 0;
-	if (fd != 1 && close(fd) < 0)
-		ret = -1;
-out:
+	if (!strcmp(opt.out, "-")) {
+		ret = write_full(1, seed, sizeof(seed));
+	} else if (seed_target(opt.out, &device, &why) < 0) {
+		say("%s: %s", opt.out, why);
+		goto wiped;
+	} else if (!device) {
+		ret = seed_write(opt.out, seed);
+	} else if ((fd = open(opt.out, O_WRONLY | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC)) >= 0) {
+		/* still the device it was a moment ago */
+		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+			ret = write_full(fd, seed, sizeof(seed));
+		else
+			errno = EEXIST;
+		if (close(fd) < 0)
+			ret = -1;
+	}
 	if (ret < 0)
 		say("%s: %s", opt.out, strerror(errno));
+wiped:
 	memzero(seed, sizeof(seed));
 	return ret;
 }
@@ -1089,14 +1280,15 @@ main(int argc, char *argv[])
 	uint8_t base[SHA512_SIZE];
 	seed_inputs st;
 	long long t0;
+	const char *why;
 	int i, verified = 0, credited = 0, sink_ok = 1, ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
 	args_parse(argc, argv, options, sizeof(options) / sizeof(options[0]),
 	    SHORTS, set_option, usage_error);
 #if D20_TLS
-	if (opt.pin && tls_pin_check(opt.pin) < 0)
-		die("--pin: want sha256// and 44 base64 digits");
+	if (opt.pin && pins_check(opt.pin, strlen(opt.pin), "--pin") < 0)
+		exit(2);
 	if (opt.ca && access(opt.ca, R_OK) < 0)
 		die("--ca %s: %s", opt.ca, strerror(errno));
 	if (!opt.ca && access(CA_BUNDLE, R_OK) == 0)
@@ -1116,6 +1308,10 @@ main(int argc, char *argv[])
 		die("no server: give a URL, -f FILE or list them in " SERVERS_FILE);
 	if (opt.min > nservers)
 		die("--min %d but only %d servers", opt.min, nservers);
+	/* Before asking anyone: a seed with nowhere safe to go is a usage
+	 * error. write_seed checks again when it writes. */
+	if (opt.out && strcmp(opt.out, "-") && seed_target(opt.out, &i, &why) < 0)
+		die("-o %s: %s", opt.out, why);
 	for (i = 0; i < nservers; i++)
 		if (!servers[i].pin[0] && opt.pin)
 			fmt(servers[i].pin, sizeof(servers[i].pin), "%s", opt.pin);

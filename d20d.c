@@ -136,6 +136,7 @@ static struct worker pool[D20D_CHILDREN_MAX];
 static unsigned long nslots, nworkers;	/* slots in use so far; live workers */
 static int done_fd[2] = { -1, -1 };	/* workers to parent: "idle again" */
 static int as_root;		/* started as root: workers chroot and drop */
+static int root_fd = -1;	/* -r DIR, opened and checked at start */
 static uid_t run_uid;
 static gid_t run_gid;
 static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
@@ -538,11 +539,20 @@ serve(struct conn *c)
 		n = conn_read(c, buf + len, sizeof(buf) - len);
 		if (n < 0 && errno == EINTR && !timed_out)
 			continue;
+		/* the deadline: a 408 where it can still be sent (over TLS
+		 * too, tls_read leaves the connection usable), and one log
+		 * line either way */
 		if (n < 0 && timed_out)
 			st = HTTP_REQUEST_TIMEOUT;
-		else if (n <= 0 && len == 0)
-			return 0;	/* connected and left: nothing to answer */
-		else if (n <= 0)
+		else if (n <= 0 && len == 0) {
+			/* connected and left: nothing to answer */
+#if D20_TLS
+			if (c->tls && n < 0 && !opt.quiet)
+				logline(LOG_INFO, "%s TLS: %s", c->peer,
+				    tls_last_error());
+#endif
+			return 0;
+		} else if (n <= 0)
 			st = HTTP_BAD_REQUEST;
 		else
 			st = http_parse_request(&req, buf, len += (size_t)n);
@@ -595,8 +605,11 @@ drop_privileges(void)
 {
 	if (!as_root)
 		return 0;
-	if (chroot(opt.root) < 0 || chdir("/") < 0)
+	/* by the descriptor opened at start (setup_root), not the path */
+	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return -1;
+	close(root_fd);
+	root_fd = -1;
 	if (setgroups(1, &run_gid) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
 		return -1;
 	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
@@ -682,10 +695,8 @@ handle(int rfd, int wfd, int tls)
 		}
 	}
 #endif
-	st = serve(&c);
+	st = serve(&c);		/* it logs, once */
 #if D20_TLS
-	if (tls && st == 0 && tls_last_error()[0] != '\0' && !opt.quiet)
-		logline(LOG_INFO, "%s TLS: %s", c.peer, tls_last_error());
 	if (tls)
 		tls_close();
 #endif
@@ -1441,17 +1452,21 @@ setup_root(void)
 		die(EXIT_START, "-u %s: refusing to serve as root", opt.user);
 	if (mkdir(opt.root, 0555) < 0 && errno != EEXIST)
 		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
-	if (stat(opt.root, &st) < 0 || !S_ISDIR(st.st_mode))
+	/* Checked and kept by descriptor: workers chroot to this very
+	 * directory, whatever is renamed or linked at its path later. */
+	fd = open(opt.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOTDIR)
 		die(EXIT_START, "-r %s: not a directory", opt.root);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
 	if (st.st_uid != 0 || (st.st_mode & 022))
 		die(EXIT_START, "-r %s: must be owned by root and not writable "
 		    "by others", opt.root);
-	fd = open(opt.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (empty = dir_empty(fd)) < 0)
+	if ((empty = dir_empty(fd)) < 0)
 		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
-	close(fd);
 	if (!empty)
 		die(EXIT_START, "-r %s: not empty", opt.root);
+	root_fd = fd;
 	as_root = 1;
 }
 

@@ -342,10 +342,25 @@ resolv_chunk(const char *buf, size_t len, scan *s)
 	s->n = dns_resolv_parse(buf, len, s->out, s->n);
 }
 
-/* Hand the whole lines of path to fn, a fixed buffer at a time, until
- * s->max entries are found. A line longer than the buffer is skipped. */
+/* dns_preopen's descriptors: DNS_HOSTS, DNS_RESOLV_CONF. */
+static int pre_fd[2] = { -1, -1 };
+
+/* dns.h */
+void
+dns_preopen(void)
+{
+	if (pre_fd[0] < 0)
+		pre_fd[0] = open(DNS_HOSTS, O_RDONLY | O_CLOEXEC);
+	if (pre_fd[1] < 0)
+		pre_fd[1] = open(DNS_RESOLV_CONF, O_RDONLY | O_CLOEXEC);
+}
+
+/* Hand the whole lines of the file (pre, opened by dns_preopen, or path)
+ * to fn, a fixed buffer at a time, until s->max entries are found. A line
+ * longer than the buffer is skipped. */
 static void
-read_lines(const char *path, void (*fn)(const char *, size_t, scan *), scan *s)
+read_lines(int pre, const char *path, void (*fn)(const char *, size_t, scan *),
+    scan *s)
 {
 	char buf[LINE_BUF];
 	size_t have = 0, cut;
@@ -353,7 +368,9 @@ read_lines(const char *path, void (*fn)(const char *, size_t, scan *), scan *s)
 	int fd, skip = 0;
 	char *nl;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (pre >= 0 && lseek(pre, 0, SEEK_SET) == 0)
+		fd = pre;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	while (s->n < s->max) {
 		r = read(fd, buf + have, sizeof(buf) - have);
@@ -386,7 +403,8 @@ read_lines(const char *path, void (*fn)(const char *, size_t, scan *), scan *s)
 			have = 0;
 		}
 	}
-	close(fd);
+	if (fd != pre)
+		close(fd);
 }
 
 static long long
@@ -412,7 +430,7 @@ dns_resolve(const char *host, uint16_t port,
 	struct pollfd pfd;
 	scan sc;
 	ssize_t r;
-	int nns, i, k, m, fd, res, n, c[2], done[2], failed, unreachable;
+	int nns, i, k, m, fd, res, n, c[2], done[2], failed, unreachable, nx;
 
 	if (dns_literal(host, port, &out[0]))
 		return 1;
@@ -421,14 +439,14 @@ dns_resolve(const char *host, uint16_t port,
 	sc.out = out;
 	sc.max = DNS_ADDR_MAX;
 	sc.n = 0;
-	read_lines(DNS_HOSTS, hosts_chunk, &sc);
+	read_lines(pre_fd[0], DNS_HOSTS, hosts_chunk, &sc);
 	if (sc.n > 0)
 		return sc.n;
 
 	sc.out = ns;
 	sc.max = DNS_NS_MAX;
 	sc.n = 0;
-	read_lines(DNS_RESOLV_CONF, resolv_chunk, &sc);
+	read_lines(pre_fd[1], DNS_RESOLV_CONF, resolv_chunk, &sc);
 	if ((nns = sc.n) == 0)
 		nns = dns_literal("127.0.0.1", 53, &ns[0]);
 
@@ -450,7 +468,7 @@ dns_resolve(const char *host, uint16_t port,
 		/* A share of the time left, so that a silent server leaves
 		 * time for the next. */
 		until = now + (end - now) / (nns - i);
-		failed = unreachable = 0;
+		failed = unreachable = nx = 0;
 		fd = socket(ns[i].ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		/* Connected: the kernel drops datagrams from anyone else. */
 		if (fd < 0 || connect(fd, (struct sockaddr *)&ns[i], dns_addrlen(&ns[i])) < 0) {
@@ -492,17 +510,16 @@ dns_resolve(const char *host, uint16_t port,
 					    found[k], DNS_ADDR_MAX, &c[k]);
 					if (res == DNS_IGNORE)
 						continue;
-					if (res == DNS_NXDOMAIN) {
-						close(fd);
-						*why = "no such name";
-						return -1;
-					}
+					/* The name does not exist, says this
+					 * answer; but an address the other query
+					 * brought (before or after it) is kept. */
+					nx |= res == DNS_NXDOMAIN;
 					failed |= res == DNS_SERVER;
 					done[k] = 1;
 					break;
 				}
 			}
-			if (c[0] + c[1] > 0 && until > now_ms() + GRACE_MS)
+			if ((c[0] + c[1] > 0 || nx) && until > now_ms() + GRACE_MS)
 				until = now_ms() + GRACE_MS;
 		}
 		close(fd);
@@ -511,6 +528,10 @@ dns_resolve(const char *host, uint16_t port,
 				for (res = 0; res < c[k] && n < DNS_ADDR_MAX; res++)
 					out[n++] = found[k][res];
 			return n;
+		}
+		if (nx) {
+			*why = "no such name";
+			return -1;
 		}
 		if (done[0] && done[1] && !failed) {
 			*why = "the name has no address";

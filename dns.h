@@ -58,6 +58,12 @@ size_t dns_query(uint8_t out[DNS_QUERY_MAX], const char *name, uint16_t id,
 int dns_answer(const uint8_t *msg, size_t len, const uint8_t *q, size_t qlen,
     uint16_t port, struct sockaddr_storage *out, int max, int *n);
 
+/* Open /etc/hosts and /etc/resolv.conf now, so that a process about to
+ * give up its privileges can still read them in dns_resolve; a file that
+ * cannot be opened is read by path later, as without this. Once only:
+ * the descriptors stay open (close-on-exec) for the process's life. */
+void dns_preopen(void);
+
 /* Resolve host for port: a literal, then /etc/hosts, then DNS over UDP,
  * each server of resolv.conf in turn (127.0.0.1 when it names none) with
  * a share of the time left; returns by timeout_ms whatever the servers

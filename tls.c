@@ -29,7 +29,6 @@
 #define TLS_CHAIN_BYTES (32 * 1024)
 #define TLS_TA_MAX 512			/* trust anchors from a CA bundle */
 #define TLS_TA_BYTES (256 * 1024)	/* their names and keys */
-#define TLS_PIN_MAX 8			/* sha256// pins in one --pin */
 
 static const uint16_t suites[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -46,9 +45,9 @@ static unsigned char derbuf[TLS_DER_MAX];
 
 /* The one connection of this process. */
 static br_ssl_engine_context *eng;
-static br_sslio_context ioc;
 static unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 static int io_rfd = -1, io_wfd = -1;
+static int io_broken;		/* the socket failed or closed under the engine */
 
 static int engine_error(char *err);
 
@@ -161,28 +160,6 @@ pem_each(const char *path, const unsigned char *buf, size_t len, pem_fn fn,
 
 /* ---- engine set-up shared by both sides ---- */
 
-static int
-sock_read(void *ctx, unsigned char *buf, size_t len)
-{
-	ssize_t r;
-
-	do
-		r = read(*(int *)ctx, buf, len);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? (int)r : -1;
-}
-
-static int
-sock_write(void *ctx, const unsigned char *buf, size_t len)
-{
-	ssize_t r;
-
-	do
-		r = write(*(int *)ctx, buf, len);
-	while (r < 0 && errno == EINTR);
-	return r > 0 ? (int)r : -1;
-}
-
 static void
 engine_setup(br_ssl_engine_context *e)
 {
@@ -199,7 +176,9 @@ engine_setup(br_ssl_engine_context *e)
 	br_ssl_engine_set_buffer(e, iobuf, sizeof(iobuf), 1);
 	/* One handshake per connection, either side: a renegotiation would let
 	 * a client make the server repeat its most expensive step on one
-	 * connection (a DoS testssl.sh reports), and d20 never needs one. */
+	 * connection (a DoS testssl.sh reports), and d20 never needs one;
+	 * without it a write never waits for the peer once the handshake is
+	 * done (see io_run). */
 	br_ssl_engine_add_flags(e, BR_OPT_NO_RENEGOTIATION);
 }
 
@@ -229,7 +208,73 @@ io_start(br_ssl_engine_context *e, int rfd, int wfd)
 	eng = e;
 	io_rfd = rfd;
 	io_wfd = wfd;
-	br_sslio_init(&ioc, e, sock_read, &io_rfd, sock_write, &io_wfd);
+	io_broken = 0;
+}
+
+#define IO_EINTR (-2)
+
+/* Move records between the engine and the socket until the engine is in
+ * one of the states in want (BR_SSL_SENDAPP, BR_SSL_RECVAPP), or, for
+ * want 0, until nothing is left to send. With may_read 0 it never waits
+ * for the peer: needing a record first is a failure (a handshake not
+ * finished). Returns 0; -1 when the engine failed or closed; IO_EINTR
+ * when a signal interrupted a read or write: the engine is untouched and
+ * the caller decides whether to go on (d20d's deadline: it must still be
+ * able to send its 408, which BearSSL's own I/O loop, retrying or
+ * failing the engine, cannot). */
+static int
+io_run(unsigned want, int may_read)
+{
+	unsigned char *buf;
+	unsigned st;
+	size_t len;
+	int flushed = 0;
+	ssize_t n;
+
+	for (;;) {
+		st = br_ssl_engine_current_state(eng);
+		if ((st & BR_SSL_CLOSED) || io_broken)
+			return -1;
+		if (st & BR_SSL_SENDREC) {	/* sending comes first */
+			buf = br_ssl_engine_sendrec_buf(eng, &len);
+			n = write(io_wfd, buf, len);
+			if (n < 0 && errno == EINTR)
+				return IO_EINTR;
+			if (n <= 0) {
+				io_broken = 1;
+				return -1;
+			}
+			br_ssl_engine_sendrec_ack(eng, (size_t)n);
+			flushed = 0;
+			continue;
+		}
+		if (!want || (st & want))
+			return 0;
+		/* unread application data stands before a write */
+		if (st & BR_SSL_RECVAPP)
+			return fail(NULL, "unread data before a write");
+		if (st & BR_SSL_RECVREC) {
+			if (!may_read)
+				return fail(NULL, "TLS handshake not finished");
+			buf = br_ssl_engine_recvrec_buf(eng, &len);
+			n = read(io_rfd, buf, len);
+			if (n < 0 && errno == EINTR)
+				return IO_EINTR;
+			if (n <= 0) {
+				io_broken = 1;
+				return -1;
+			}
+			br_ssl_engine_recvrec_ack(eng, (size_t)n);
+			flushed = 0;
+			continue;
+		}
+		/* Buffered application data holds the engine: push it out,
+		 * once; a second time round with no change is a dead end. */
+		if (flushed)
+			return fail(NULL, "TLS engine stuck");
+		flushed = 1;
+		br_ssl_engine_flush(eng, 0);
+	}
 }
 
 /* ---- server ---- */
@@ -476,12 +521,15 @@ anchor_add(void *arg, const char *name, size_t len, char *err)
 	return 0;
 }
 
+static const char *anchors_path;	/* loaded from, by tls_client_load_ca */
+
 static int
 anchors_load(const char *path, char *err)
 {
 	long len;
 	int ret;
 
+	anchors_path = NULL;
 	nanchors = 0;
 	ta_used = 0;
 	ta_overflow = 0;
@@ -492,6 +540,15 @@ anchors_load(const char *path, char *err)
 	if (ret >= 0 && nanchors == 0)
 		ret = fail(err, "%s: no usable CA certificate", path);
 	return ret < 0 ? -1 : 0;
+}
+
+int
+tls_client_load_ca(const char *ca_file, char err[TLS_ERRLEN])
+{
+	if (anchors_load(ca_file, err) < 0)
+		return -1;
+	anchors_path = ca_file;
+	return 0;
 }
 
 /* ---- client: public key pinning ---- */
@@ -793,7 +850,11 @@ static int
 engine_error(char *err)
 {
 	int code = eng ? br_ssl_engine_last_error(eng) : BR_ERR_BAD_STATE;
-	const char *t = error_text(code);
+	const char *t;
+
+	if (code == BR_ERR_OK && io_broken)
+		code = BR_ERR_IO;
+	t = error_text(code);
 
 	if (eng == &cc.eng && pinc.vtable && pinc.mismatch)
 		return fail(err, "server key does not match --pin");
@@ -839,7 +900,7 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 	} else if (is_ip_literal(o->host)) {
 		return fail(err, "a certificate cannot be checked against an IP "
 		    "address here: use a host name or --pin");
-	} else if (anchors_load(o->ca_file, err) < 0) {
+	} else if (anchors_path != o->ca_file && anchors_load(o->ca_file, err) < 0) {
 		return -1;
 	}
 
@@ -869,8 +930,10 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 	if (!br_ssl_client_reset(&cc, is_ip_literal(o->host) ? NULL : o->host, 0))
 		return engine_error(err);
 	io_start(&cc.eng, fd, fd);
-	/* Flushing with nothing to send runs the handshake to its end. */
-	if (br_sslio_flush(&ioc) < 0)
+	/* Run the handshake to its end: until application data can go. */
+	while ((n = io_run(BR_SSL_SENDAPP, 1)) == IO_EINTR)
+		;
+	if (n < 0)
 		return engine_error(err);
 	return 0;
 }
@@ -880,26 +943,66 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 ssize_t
 tls_read(void *buf, size_t len)
 {
+	unsigned char *app;
+	size_t avail;
 	int r;
 
 	if (!eng)
 		return fail(NULL, "no TLS connection");
-	r = br_sslio_read(&ioc, buf, len);
-	if (r >= 0)
-		return r;
-	/* A clean close_notify leaves no error behind. */
-	if (br_ssl_engine_last_error(eng) == BR_ERR_OK)
-		return 0;
-	return engine_error(NULL);
+	r = io_run(BR_SSL_RECVAPP, 1);
+	if (r == IO_EINTR) {
+		errno = EINTR;
+		return -1;
+	}
+	if (r < 0) {
+		/* A clean close_notify leaves no error behind. */
+		if (br_ssl_engine_last_error(eng) == BR_ERR_OK && !io_broken)
+			return 0;
+		return engine_error(NULL);
+	}
+	app = br_ssl_engine_recvapp_buf(eng, &avail);
+	if (avail > len)
+		avail = len;
+	memcpy(buf, app, avail);
+	br_ssl_engine_recvapp_ack(eng, avail);
+	return (ssize_t)avail;
 }
 
 int
 tls_write(const void *buf, size_t len)
 {
+	const unsigned char *p = buf;
+	unsigned char *app;
+	size_t avail;
+	int r = 0;
+
 	if (!eng)
 		return fail(NULL, "no TLS connection");
-	if (br_sslio_write_all(&ioc, buf, len) < 0 || br_sslio_flush(&ioc) < 0)
-		return engine_error(NULL);
+	/* A write never waits for the peer (may_read 0): with the handshake
+	 * done and no renegotiation there is nothing to wait for, and a
+	 * handshake that never finished cannot carry the answer. A signal
+	 * does not stop a write: the caller's deadline ends the process. */
+	while (r == 0 && len > 0) {
+		while ((r = io_run(BR_SSL_SENDAPP, 0)) == IO_EINTR)
+			;
+		if (r < 0)
+			break;
+		app = br_ssl_engine_sendapp_buf(eng, &avail);
+		if (avail > len)
+			avail = len;
+		memcpy(app, p, avail);
+		br_ssl_engine_sendapp_ack(eng, avail);
+		p += avail;
+		len -= avail;
+	}
+	if (r == 0) {
+		br_ssl_engine_flush(eng, 0);
+		while ((r = io_run(0, 0)) == IO_EINTR)
+			;
+	}
+	if (r < 0)
+		return br_ssl_engine_last_error(eng) == BR_ERR_OK &&
+		    !io_broken ? -1 : engine_error(NULL);
 	return 0;
 }
 
@@ -927,7 +1030,6 @@ tls_close(void)
 	memzero(eng == &sc.eng ? (void *)&sc : (void *)&cc,
 	    eng == &sc.eng ? sizeof(sc) : sizeof(cc));
 	memzero(iobuf, sizeof(iobuf));
-	memzero(&ioc, sizeof(ioc));
 	eng = NULL;
 }
 

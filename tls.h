@@ -6,7 +6,7 @@
  * and d20 asks each server from its own child process, so the engine and
  * its buffers live in tls.c's static storage and nothing is allocated.
  * All I/O is blocking; callers bound time with alarm() or by killing the
- * process, as they do for plain connections. */
+ * process, as they do for plain connections (see tls_read for EINTR). */
 #ifndef D20_TLS_H
 #define D20_TLS_H
 
@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define TLS_ERRLEN 160
+#define TLS_PIN_MAX 8		/* sha256// pins in one list (key rotation) */
 
 /* ---- server ---- */
 
@@ -38,13 +39,20 @@ int tls_server_start(int rfd, int wfd, const unsigned char seed[32]);
 
 typedef struct {
 	const char *ca_file;	/* PEM bundle; NULL: no CA check (then pin required) */
-	const char *pin;	/* "sha256//BASE64" of the SubjectPublicKeyInfo, or NULL */
+	const char *pin;	/* "sha256//BASE64" of the SubjectPublicKeyInfo, */
+				/* up to TLS_PIN_MAX joined by ';'; or NULL */
 	const char *host;	/* for SNI and the name check */
 	const unsigned char *seed;	/* 32 bytes for BearSSL's generator: in early */
 				/* boot the caller's non-blocking mix, never a blocking read */
 	long long build_time;	/* the program's build time, seconds since the */
 				/* epoch (0: unknown): see tls_cert_time */
 } tls_client_opts;
+
+/* Load the CA bundle now, for a process about to give up the right to
+ * read it; tls_client_start then uses it when its ca_file is this same
+ * pointer. Returns 0, or -1 with a reason in err (tls_client_start then
+ * tries again by itself, and says why it fails). */
+int tls_client_load_ca(const char *ca_file, char err[TLS_ERRLEN]);
 
 /* Connect TLS over the connected socket fd and finish the handshake.
  * With a pin, the server's key must match it and no CA or clock is
@@ -63,17 +71,22 @@ void tls_cert_time(long long now, long long build, unsigned long *days,
     unsigned long *secs);
 
 /* Check a pin string's form: "sha256//" and 44 base64 characters, or
- * several such separated by ';' (curl's form; any one may match).
+ * up to TLS_PIN_MAX such separated by ';' (curl's form; any one may
+ * match).
  * Returns 0 or -1; lets d20 refuse a bad --pin before any connection. */
 int tls_pin_check(const char *pin);
 
 /* ---- both ---- */
 
 /* Read up to len bytes of application data: returns the count, 0 at the
- * peer's close, or -1 on error (a failed handshake included). */
+ * peer's close, or -1 on error (a failed handshake included). A signal
+ * that interrupts the wait (d20d's deadline) makes it return -1 with
+ * errno EINTR and leaves the connection as it was: call it again, or
+ * still tls_write an answer. */
 ssize_t tls_read(void *buf, size_t len);
 
-/* Write all len bytes and flush. Returns 0 or -1. */
+/* Write all len bytes and flush. Returns 0 or -1. It never waits for a
+ * record from the peer: before the handshake has finished it fails. */
 int tls_write(const void *buf, size_t len);
 
 /* Send close_notify, flush, and wipe the engine. */

@@ -22,8 +22,11 @@ cat >"$work/dns.py" <<'EOF'
 import socket, struct, sys, time
 # A DNS server for the test: d20.test A 127.0.0.1, alias.d20.test CNAME
 # d20.test, fail.d20.test SERVFAIL, anything else NXDOMAIN; AAAA has no
-# data. With "mute" it reads queries and never answers; with "flood" it
-# sends wrong-ID replies for 1.5 s. Logs each query.
+# data. nx6.d20.test and nx6first.d20.test have A 127.0.0.1 and answer
+# AAAA with NXDOMAIN, as some broken servers do: nx6 after the A answer,
+# nx6first before it (the A reply is held until the AAAA query came).
+# With "mute" it reads queries and never answers; with "flood" it sends
+# wrong-ID replies for 1.5 s. Logs each query.
 addr, mode, log = sys.argv[1], sys.argv[2], open(sys.argv[3], "a")
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((addr, 53))
@@ -32,6 +35,7 @@ def name(n):
     return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
 def rr(owner, t, rd):
     return owner + struct.pack(">HHIH", t, 1, 60, len(rd)) + rd
+held = None
 while True:
     q, peer = s.recvfrom(512)
     if len(q) < 12:
@@ -55,7 +59,12 @@ while True:
                 pass
         continue
     question, an, rcode = q[12:i + 5], [], 0
-    if qname in ("d20.test", "alias.d20.test"):
+    if qname in ("nx6.d20.test", "nx6first.d20.test"):
+        if qtype == 1:
+            an.append(rr(b"\xc0\x0c", 1, bytes([127, 0, 0, 1])))
+        else:
+            rcode = 3
+    elif qname in ("d20.test", "alias.d20.test"):
         owner = b"\xc0\x0c"
         if qname == "alias.d20.test":
             an.append(rr(owner, 5, name("d20.test")))
@@ -66,8 +75,15 @@ while True:
         rcode = 2
     else:
         rcode = 3
-    s.sendto(q[:2] + struct.pack(">HHHHH", 0x8180 | rcode, 1, len(an), 0, 0) +
-             question + b"".join(an), peer)
+    reply = (q[:2] + struct.pack(">HHHHH", 0x8180 | rcode, 1, len(an), 0, 0) +
+             question + b"".join(an))
+    if qname == "nx6first.d20.test" and qtype == 1:
+        held = reply
+        continue
+    s.sendto(reply, peer)
+    if qname == "nx6first.d20.test" and held:
+        s.sendto(held, peer)
+        held = None
 EOF
 python3 "$work/dns.py" $good good "$work/queries" "$work/good.up" 2>>"$work/dns.log" &
 pids="$pids $!"
@@ -116,6 +132,17 @@ sed 's/^/# /' "$out"
 check "NXDOMAIN: exit 1" [ $rc = 1 ]
 check "... 'cannot resolve nx.d20.test: no such name'" \
 	grep -q 'failed: cannot resolve nx.d20.test: no such name' "$out"
+
+# A and AAAA are two queries: an NXDOMAIN for one must not throw away
+# the address the other brought, whichever comes first.
+d20ns "nameserver $good" -v -o /dev/null "http://nx6.d20.test:$hp/"
+rc=$?
+sed 's/^/# /' "$out"
+check "A 127.0.0.1, then NXDOMAIN for AAAA: the A answer is kept, verified" [ $rc = 0 ]
+d20ns "nameserver $good" -v -o /dev/null "http://nx6first.d20.test:$hp/"
+rc=$?
+sed 's/^/# /' "$out"
+check "NXDOMAIN for AAAA first, then A 127.0.0.1: the A answer is used, verified" [ $rc = 0 ]
 
 d20ns "nameserver $good" -v -o /dev/null "http://fail.d20.test:$hp/"
 check "SERVFAIL: fails saying the name server failed" \

@@ -1121,6 +1121,116 @@ def group_tls(tmp):
         time.sleep(0.05)
     ok(srv.children() == [], "and its worker exited")
     srv.stop()
+    stall_check(tmp, ca)
+    if IS_ROOT:
+        chroot_swap_check(tmp)
+
+
+def chroot_swap_check(tmp):
+    """With a certificate the parent stays root and each worker chroots:
+    to the -r directory opened at start, not to whatever its path names
+    when the worker starts. Here the path is renamed and replaced by a
+    symbolic link to / after start; a worker must still land in the
+    directory that was checked (now named jail.old)."""
+    jail = os.path.join(tmp, "jail")
+    os.mkdir(jail, 0o755)
+    srv = Server(tmp, ["-r", jail, "-L", "127.0.0.1:0", "--cert", os.path.join(tmp, "ec.chain"),
+                       "--key", os.path.join(tmp, "ec.key")])
+    os.rename(jail, jail + ".old")
+    os.symlink("/", jail)
+    s = connect(srv.port("https"), timeout=5)
+    root = None
+    end = time.time() + 10
+    while time.time() < end and root is None:
+        for kid in srv.children():
+            try:
+                st = open("/proc/%d/status" % kid).read()
+                if re.search(r"^Uid:\s+0\s", st, re.M) is None:   # dropped: chrooted
+                    root = os.readlink("/proc/%d/root" % kid)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    s.close()
+    ok(root == jail + ".old",
+       "-r DIR renamed and replaced by a link to / after start: workers still chroot "
+       "to the directory checked at start (root %s)" % root)
+    srv.stop()
+    os.unlink(jail)
+
+
+def client_hello_part():
+    """The first half of a real TLS 1.2 ClientHello (Python's), to stall in."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    hello = out.read()
+    return hello[:len(hello) // 2]
+
+
+def stall_check(tmp, ca):
+    """Plain and TLS connections that stall end the same way: a 408 when
+    it can still be sent (over TLS for TLS), the connection closed within
+    the deadline (-t 2) and its 1 s grace, and exactly one log line."""
+    srv = Server(tmp, ["-t", "2", "-l", "127.0.0.1:0", "-L", "127.0.0.1:0",
+                       "--cert", os.path.join(tmp, "ec.chain"), "--key", os.path.join(tmp, "ec.key")],
+                 listeners=2)
+    hp, tp = srv.port("http"), srv.port("https")
+    ctx = ssl.create_default_context(cafile=ca)
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+
+    def lines():
+        return [ln for ln in srv.log().splitlines() if " 127.0.0.1 " in ln]
+
+    def settle(before):
+        # the worker that timed out exits; its line is written by then
+        end = time.time() + 4
+        while time.time() < end and srv.children():
+            time.sleep(0.05)
+        new = lines()[before:]
+        for ln in new:
+            note("d20d: " + ln)
+        return new
+
+    cases = (("plain HTTP, half a request", False, b"GET /api/status HTTP/1.1\r\n", True),
+             ("TLS, handshake done, half a request", True, b"GET /api/status HTTP/1.1\r\n", True),
+             ("TLS, stalled mid-handshake", "hello", None, False),
+             ("TLS, connected and silent", "silent", None, False))
+    for what, tls, half, answer in cases:
+        before = len(lines())
+        s = connect(tp if tls else hp, timeout=8)
+        t0 = time.time()
+        try:
+            if tls is True:
+                s = ctx.wrap_socket(s, server_hostname="localhost")
+            elif tls == "hello":
+                s.sendall(client_hello_part())
+            if half:
+                s.sendall(half)
+            got = read_all(s)
+        except (OSError, ssl.SSLError) as e:
+            got = b""
+            note("%s: %r" % (what, e))
+        took = time.time() - t0
+        s.close()
+        st = parse_response(got)[0]
+        new = settle(before)
+        if answer:
+            ok(st == 408 and 1.5 < took < 3.8,
+               "%s: 408 after the 2 s deadline (%.1f s)" % (what, took))
+        else:
+            # at most a TLS alert record (close_notify): no HTTP answer
+            ok(st == 0 and len(got) < 16 and 1.5 < took < 3.8,
+               "%s: closed after the 2 s deadline, no answer (%.1f s, %r)" % (what, took, got))
+        ok(len(new) == 1 and (" 408 " in new[0]),
+           "%s: exactly one log line, with 408 (%d lines)" % (what, len(new)))
+    ok(status_ok(tp, wrap=tls_wrap(ca)) and status_ok(hp), "the server still serves both")
+    srv.stop()
 
 
 def group_pollinate(tmp):

@@ -5,7 +5,7 @@
 # kernel log, and never past d20.timeout= (default 5) plus one second.
 # Kernel command line: d20.servers=, d20.timeout=, d20.pin=, d20.credit=,
 # d20.credit_insecure, d20.proxy=, d20=off (as for the initramfs-tools
-# script).
+# script: the timeout in decimal seconds, pins joined by ';' or ',').
 
 log()
 {
@@ -15,30 +15,81 @@ log()
     esac >/dev/kmsg 2>/dev/null
 }
 
-servers=
-timeout=5
-pin=
-credit=
-insecure=
-proxy=
-set -f
-for x in $(cat /proc/cmdline); do
-    case $x in
-    d20=off|d20=0|d20=no) exit 0 ;;
-    d20.servers=*) servers=${x#d20.servers=} ;;
-    d20.timeout=*) timeout=${x#d20.timeout=} ;;
-    d20.pin=*) pin=${x#d20.pin=} ;;
-    d20.credit=*) credit=${x#d20.credit=} ;;
-    d20.credit_insecure|d20.credit_insecure=1) insecure=1 ;;
-    d20.proxy=*) proxy=${x#d20.proxy=} ;;
+# A number of seconds from the kernel command line, in decimal: leading
+# zeros are dropped, because the shell's arithmetic reads 010 as octal
+# and stops at 08 ("Illegal number"). Not digits, or past 5 digits: the
+# default ($2), said in the log.
+d20_number()
+{
+    _v=$1
+    case $_v in
+    ""|*[!0-9]*) ;;
+    *)
+        while :; do
+            case $_v in 0?*) _v=${_v#0} ;; *) break ;; esac
+        done
+        if [ ${#_v} -le 5 ]; then
+            echo "$_v"
+            return 0
+        fi
+        ;;
     esac
-done
+    log "not a whole number of seconds: '$1', using $2"
+    echo "$2"
+}
+
+# Pins for d20.pin=: joined by ';' as for d20 --pin, or by ',' (GRUB
+# reads an unquoted ';' in its configuration as the end of a command).
+d20_pins()
+{
+    _p=$1
+    _o=
+    while :; do
+        case $_p in
+        *,*) _o=$_o${_p%%,*}\; _p=${_p#*,} ;;
+        *) break ;;
+        esac
+    done
+    echo "$_o$_p"
+}
+
+# The kernel command line's words, into the variables below; returns 1
+# for d20=off.
+d20_cmdline()
+{
+    servers=
+    timeout=5
+    pin=
+    credit=
+    insecure=
+    proxy=
+    for x in "$@"; do
+        case $x in
+        d20=off|d20=0|d20=no) return 1 ;;
+        d20.servers=*) servers=${x#d20.servers=} ;;
+        d20.timeout=*) timeout=${x#d20.timeout=} ;;
+        d20.pin=*) pin=$(d20_pins "${x#d20.pin=}") ;;
+        d20.credit=*) credit=${x#d20.credit=} ;;
+        d20.credit_insecure|d20.credit_insecure=1) insecure=1 ;;
+        d20.proxy=*) proxy=${x#d20.proxy=} ;;
+        esac
+    done
+    # Whole seconds only: the bound below is the shell's arithmetic.
+    timeout=$(d20_number "$timeout" 5)
+    return 0
+}
+
+# tests/initramfs_args.sh sources this file for the functions above.
+[ "${D20_SOURCE_ONLY:-}" = 1 ] && return 0
+
+set -f
+# shellcheck disable=SC2046
+d20_cmdline $(cat /proc/cmdline) || exit 0
 set +f
 if [ -z "$servers" ] && ! [ -s /etc/d20/servers ]; then
     log "no d20.servers= and no /etc/d20/servers, not seeding"
     exit 0
 fi
-case $timeout in ""|*[!0-9]*) timeout=5 ;; esac
 
 set -- --timeout "$timeout"
 [ -n "$pin" ] && set -- "$@" --pin "$pin"
