@@ -19,7 +19,7 @@ HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h 
 	sandbox.h proxy.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
-D20_MODS = d20 args url answer dns proxy seed $(CRYPTO) $(TLS_MOD_$(TLS))
+D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
@@ -124,13 +124,19 @@ $(VG)/d20d: $(HDR) $(ASAN_D20D_SRC)
 	@mkdir -p $(VG)
 	$(HOSTCC) $(VG_CPPFLAGS) $(VGFLAGS) -o $@ $(ASAN_D20D_SRC)
 
-# A test-only d20d whose workers attempt a forbidden call on request
-# (tests/server_sandbox.sh): the shipped flags, musl, TLS=0.
+# A test-only d20d whose workers, and a d20 whose children, attempt a
+# forbidden call on request (tests/server_sandbox.sh,
+# tests/client_sandbox.sh): the shipped flags, musl, TLS=0.
 PROBE = $(BUILD)/probe
 $(PROBE)/d20d: $(HDR) $(ASAN_D20D_SRC)
 	@mkdir -p $(PROBE)
 	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
 		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20D_SRC)
+
+$(PROBE)/d20: $(HDR) $(ASAN_D20_SRC)
+	@mkdir -p $(PROBE)
+	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
+		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20_SRC)
 
 # tls.c against itself (TLS=1 only: it links BearSSL).
 $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
@@ -143,7 +149,7 @@ TLS_TESTBIN_1 = $(T)/tls_test
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh \
-	tests/client_proxy.sh
+	tests/client_proxy.sh tests/client_sandbox.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh tests/server_sandbox.sh \
 	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
 # Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
@@ -208,7 +214,7 @@ $(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
 # $(MAKE) itself runs even under make -n, and this one runs every test.
 SUBMAKE = $(MAKE)
 
-test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d20d $(PROBE)/d20d $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
+test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d20d $(PROBE)/d20d $(PROBE)/d20 $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
 	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(SUBMAKE)" \
 		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		sh tests/run.sh $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(SHTESTS) \

@@ -33,6 +33,7 @@
 #include "args.h"
 #include "dns.h"
 #include "proxy.h"
+#include "sandbox.h"
 #include "seed.h"
 #include "sha512.h"
 #include "url.h"
@@ -482,6 +483,24 @@ fail:
 	return -1;
 }
 
+#ifdef D20_SANDBOX_PROBE
+/* Test builds only (tests/client_sandbox.sh): a server URL whose path is
+ * /sandbox-probe/CALL makes its child attempt CALL once connected, which
+ * must kill it with SIGSYS. */
+static void
+sandbox_probe(const char *path)
+{
+	char *const argv[] = { "sh", NULL };
+
+	if (strcmp(path, "/sandbox-probe/open") == 0)
+		(void)!open("/etc/passwd", O_RDONLY);
+	else if (strcmp(path, "/sandbox-probe/execve") == 0)
+		(void)!execve("/bin/sh", argv, argv + 1);
+	else if (strcmp(path, "/sandbox-probe/socket") == 0)
+		(void)!socket(AF_INET, SOCK_STREAM, 0);
+}
+#endif
+
 static void
 child(server *s, int wfd, long long deadline)
 {
@@ -516,14 +535,24 @@ child(server *s, int wfd, long long deadline)
 	/* Read now what cannot be read once privileges are gone. */
 	dns_preopen();
 #if D20_TLS
-	if (s->u.tls && !s->pin[0] && opt.ca)
-		(void)tls_client_load_ca(opt.ca, err);
+	/* the sandbox forbids opening it later: a bundle that cannot be
+	 * loaded fails the server now */
+	if (s->u.tls && !s->pin[0] && opt.ca && tls_client_load_ca(opt.ca, err) < 0) {
+		fmt(r.reason, sizeof(r.reason), "TLS: %s", err);
+		why = r.reason;
+		goto out;
+	}
 #endif
 	if (child_drop(&why) < 0) {
 		fmt(r.reason, sizeof(r.reason), "%s: %s", why, strerror(errno));
 		why = r.reason;
 		goto out;
 	}
+	/* From here until it is connected: sockets for DNS and the connect,
+	 * and I/O; no open, exec, fork or kill (sandbox.c). */
+	why = "cannot enter the sandbox";
+	if (sandbox_enter(SANDBOX_RESOLVE) < 0)
+		goto out;
 
 	report(wfd, &r, ST_RESOLVE);
 	for (i = 0; hport[i]; i++)	/* 1-65535: url_parse checked */
@@ -567,6 +596,14 @@ child(server *s, int wfd, long long deadline)
 		why = r.reason;
 		goto out;
 	}
+
+	/* Connected: only I/O on what it holds, until it ends. */
+	why = "cannot enter the sandbox";
+	if (sandbox_enter(SANDBOX_CONNECTED) < 0)
+		goto out;
+#ifdef D20_SANDBOX_PROBE
+	sandbox_probe(s->u.path);
+#endif
 
 	/* Through a proxy: a tunnel to the server, and then the very same
 	 * exchange as over a direct connection, TLS checks and all. */
@@ -1114,7 +1151,7 @@ run(void)
 	struct pollfd pfd[SERVERS_MAX];
 	long long deadline = now_ns(CLOCK_MONOTONIC) + opt.timeout_ms * 1000000LL;
 	long long left;
-	int i, j, p[2], open_fds = 0, n;
+	int i, j, p[2], open_fds = 0, n, status = 0;
 	ssize_t got;
 	record r;
 
@@ -1203,8 +1240,20 @@ run(void)
 		}
 		if (s->pid > 0) {
 			kill(s->pid, SIGKILL);
-			while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
 				;
+			/* a child that ended early by a signal of its own: a
+			 * call outside its sandbox, or a crash */
+			if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
+			    strncmp(s->r.reason, "child ended ", 12) == 0) {
+				char was[REASON_MAX];
+
+				fmt(was, sizeof(was), "%s", s->r.reason + 12);
+				fmt(s->r.reason, sizeof(s->r.reason), "child killed by "
+				    "signal %d%s %s", WTERMSIG(status),
+				    WTERMSIG(status) == SIGSYS ? " (SIGSYS: a system call "
+				    "outside its sandbox)" : "", was);
+			}
 		}
 		if (s->fd >= 0)
 			close(s->fd);

@@ -344,6 +344,7 @@ resolv_chunk(const char *buf, size_t len, scan *s)
 
 /* dns_preopen's descriptors: DNS_HOSTS, DNS_RESOLV_CONF. */
 static int pre_fd[2] = { -1, -1 };
+static int preopened;
 
 /* dns.h */
 void
@@ -353,6 +354,7 @@ dns_preopen(void)
 		pre_fd[0] = open(DNS_HOSTS, O_RDONLY | O_CLOEXEC);
 	if (pre_fd[1] < 0)
 		pre_fd[1] = open(DNS_RESOLV_CONF, O_RDONLY | O_CLOEXEC);
+	preopened = 1;
 }
 
 /* Hand the whole lines of the file (pre, opened by dns_preopen, or path)
@@ -368,9 +370,11 @@ read_lines(int pre, const char *path, void (*fn)(const char *, size_t, scan *),
 	int fd, skip = 0;
 	char *nl;
 
+	/* after dns_preopen, what it could not open is not there: a
+	 * sandboxed child may not open files */
 	if (pre >= 0 && lseek(pre, 0, SEEK_SET) == 0)
 		fd = pre;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	else if (preopened || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	while (s->n < s->max) {
 		r = read(fd, buf + have, sizeof(buf) - have);

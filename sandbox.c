@@ -155,11 +155,16 @@ static const long serve[] = {
 static const long resolve[] = {
 	SYS_socket, SYS_connect, SYS_getsockopt, SYS_setsockopt, SYS_getsockname,
 	SYS_sendto, SYS_recvfrom, SYS_sendmsg, SYS_recvmsg, SYS_shutdown,
+	SYS_lseek,		/* to reread /etc/hosts, opened before */
+#ifdef SYS__llseek
+	SYS__llseek,
+#endif
 	END
 };
 
 static const long connected[] = {
 	SYS_sendto, SYS_recvfrom, SYS_shutdown,
+	SYS_setsockopt,		/* TCP_NODELAY around the TLS handshake */
 	END
 };
 

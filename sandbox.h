@@ -12,7 +12,8 @@ enum sandbox_profile {
 	 * getrandom, exit; no open, no socket, no exec, no fork */
 	SANDBOX_SERVE,
 	/* a d20 per-server child before its connection is up: the same,
-	 * plus UDP and TCP sockets for DNS and the connect */
+	 * plus UDP and TCP sockets for DNS and the connect, and lseek on the
+	 * files it opened before */
 	SANDBOX_RESOLVE,
 	/* a d20 per-server child once connected: I/O on what it holds */
 	SANDBOX_CONNECTED
