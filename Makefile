@@ -268,7 +268,31 @@ uninstall:
 	for f in $(DRACUT_FILES); do rm -f $(DESTDIR)$(DRACUTDIR)/90d20/$$f; done
 	-rmdir $(DESTDIR)$(DRACUTDIR)/90d20
 
+# ---- Debian packages and reproducible builds ----
+
+# d20 and d20d .deb files in $(BUILD)/deb (tools/deb.sh: a copy of the
+# sources with BearSSL's unpacked beside them, then dpkg-buildpackage).
+deb:
+	@sh tools/deps.sh deb
+	BUILD=$(BUILD) sh tools/deb.sh $(BUILD)/deb
+
+# Two package builds in different folders, umasks, locales, time zones and
+# times, compared byte for byte (tests/repro.sh); prints the SHA-256 of
+# d20, d20d and both .deb files.
+check-repro:
+	@sh tools/deps.sh deb
+	@BUILD=$(BUILD) sh tests/run.sh tests/repro.sh
+
+# make check and the slow tests in one run: the packages built, checked by
+# lintian, installed and purged in a debootstrap chroot (tests/deb.sh),
+# and built twice to compare (tests/repro.sh). Adds about
+# FULLTESTS_MINUTES to make check; the chroot is cached in D20_CACHE.
+FULLTESTS = tests/deb.sh tests/repro.sh
+check-full:
+	@sh tools/deps.sh full
+	@$(MAKE) --no-print-directory test SHTESTS="$(SHTESTS) $(FULLTESTS)"
+
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check test fuzz bench bench-crypto bench-client bench-server install uninstall clean
+.PHONY: all demo check check-full check-repro deb test fuzz bench bench-crypto bench-client bench-server install uninstall clean

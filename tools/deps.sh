@@ -1,18 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tools/deps.sh build|check|bench - install the Debian packages a stage
+# tools/deps.sh build|check|bench|deb|full - install the Debian packages a stage
 # needs when they are missing (as root), or say exactly what to install.
 set -eu
 
 build_pkgs="make gcc libc6-dev musl-tools dpkg-dev xz-utils"
 check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
+# make deb; make check-full adds lintian, a debootstrap chroot and
+# diffoscope (to show what differs when two builds do).
+deb_pkgs="$build_pkgs debhelper"
+full_pkgs="$check_pkgs debhelper lintian debootstrap diffoscope-minimal"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;
 bench) want=$bench_pkgs ;;
-*) echo "usage: tools/deps.sh build|check|bench" >&2; exit 2 ;;
+deb) want=$deb_pkgs ;;
+full) want=$full_pkgs ;;
+*) echo "usage: tools/deps.sh build|check|bench|deb|full" >&2; exit 2 ;;
 esac
 
 missing=
