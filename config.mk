@@ -37,6 +37,18 @@ SANFLAGS = -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=al
 # (d20 and d20d inject their own seed into BearSSL instead).
 BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -DBR_USE_URANDOM=0
 
+# Reproducible builds: the compiler's __DATE__ (d20's "clock before the
+# build date" floor) is the date of the release in debian/changelog, not
+# the day of the build (dpkg-buildpackage sets the same from the same
+# line). Nothing else in the stripped static binaries depends on the time
+# or the build folder (make check-repro shows it).
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell sed -n 's/^ -- .*>  //p;T;q' debian/changelog 2>/dev/null | date -f - +%s 2>/dev/null)
+endif
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
+
 # Where the build puts objects, BearSSL and test programs.
 BUILD = build
 
