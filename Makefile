@@ -133,9 +133,10 @@ SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 # Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
 # d20d and d20 under valgrind.
 SHTESTS += tests/server_fault.sh tests/valgrind.sh
-# Deployment and early boot: install, systemd, container, dracut, QEMU.
+# Deployment and early boot: install, systemd, podman, inetd and xinetd,
+# dracut, QEMU.
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
-	tests/boot_dracut.sh tests/boot_initramfs.sh
+	tests/deploy_inetd.sh tests/boot_dracut.sh tests/boot_initramfs.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS. NAME_SRC

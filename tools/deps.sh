@@ -5,12 +5,14 @@
 set -eu
 
 build_pkgs="make gcc libc6-dev musl-tools dpkg-dev xz-utils"
-check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio"
+# openbsd-inetd, podman: the real hosts of tests/deploy_*.sh (xinetd, which
+# conflicts with every other inetd, is unpacked by its test, not installed).
+check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio openbsd-inetd podman runc"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
-# make deb; make check-full adds lintian, a debootstrap chroot and
-# diffoscope (to show what differs when two builds do).
+# make deb; make check-full adds lintian, a debootstrap chroot, faketime
+# (a second build a day later) and diffoscope (what differs, if anything).
 deb_pkgs="$build_pkgs debhelper"
-full_pkgs="$check_pkgs debhelper lintian debootstrap diffoscope-minimal"
+full_pkgs="$check_pkgs debhelper lintian debootstrap faketime diffoscope-minimal"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
