@@ -15,6 +15,8 @@
 #   before the install and after the purge, dpkg's and apt's own
 #   databases and logs aside) and d20 leaves the initramfs again.
 # The chroot's mounts live in a mount namespace of their own (unshare).
+# D20_DEB_REUSE=1 tests the packages of the previous run without
+# rebuilding them (for work on this test).
 cd "$(dirname "$0")/.." || exit 1
 . tests/boot_lib.sh
 [ "$(id -u)" = 0 ] || { notok "runs as root (chroot, mounts)"; exit 1; }

@@ -86,7 +86,10 @@ if ! [ -x "$xinetd" ]; then
 	rm -rf "$xdir"
 	mkdir -p "$xdir"
 	# apt-get download as root writes where _apt cannot read: say so quietly.
-	(cd "$xdir" && apt-get download -q xinetd) >"$tmp/xinetd-get.log" 2>&1 &&
+	# Once more after apt-get update when apt's lists are missing or old.
+	{ (cd "$xdir" && apt-get download -q xinetd) >"$tmp/xinetd-get.log" 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 &&
+			(cd "$xdir" && apt-get download -q xinetd) >"$tmp/xinetd-get.log" 2>&1; }; } &&
 		dpkg-deb -x "$xdir"/xinetd_*.deb "$xdir/root"
 	check $? "xinetd's package downloaded and unpacked in $xdir"
 fi
