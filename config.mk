@@ -19,10 +19,19 @@ TLS = 1
 
 # The build's time, seconds since the epoch: the earliest time d20 checks
 # certificate dates at when the local clock is behind (d20(1)). From
-# SOURCE_DATE_EPOCH when set, else the last commit's date, else a fixed
-# date, so that the same source always builds the same bytes.
+# SOURCE_DATE_EPOCH when set (dpkg-buildpackage sets it from the release
+# line of debian/changelog), else from that same line, else the last
+# commit's date, else a fixed date: the same source always builds the same
+# bytes, in the tree or as a package (make check-repro shows it; nothing
+# else in the stripped static binaries depends on the time or the folder).
+ifeq ($(SOURCE_DATE_EPOCH),)
+SOURCE_DATE_EPOCH := $(shell sed -n 's/^ -- .*>  //p;T;q' debian/changelog 2>/dev/null | date -f - +%s 2>/dev/null)
+endif
 ifeq ($(SOURCE_DATE_EPOCH),)
 SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+endif
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
 endif
 BUILD_EPOCH = $(if $(SOURCE_DATE_EPOCH),$(SOURCE_DATE_EPOCH),1796169600)
 

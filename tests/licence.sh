@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # tests/licence.sh - d20 is MIT-licensed and says so: LICENSE holds the MIT
 # text for "the d20 authors", every tracked source file (the seed corpora,
-# the plot and the generated results excepted) has an SPDX line in its
+# the plot, the generated results and the two files of debian/ whose format
+# allows no comment excepted) has an SPDX line in its
 # first two lines, and the README and both man pages name the licence.
 cd "$(dirname "$0")/.." || exit 1
 
@@ -18,10 +19,11 @@ check "d20d.8 has a LICENSE section naming MIT" sh -c "sed -n '/^\.Sh LICENSE/,/
 
 if command -v git >/dev/null 2>&1 && git rev-parse --git-dir >/dev/null 2>&1; then
 	files=$(git ls-files | grep -v -e '^tests/corpus/' -e '\.png$' -e '\.md$' \
-		-e '^README$' -e '^LICENSE$')
+		-e '^README$' -e '^LICENSE$' -e '^debian/changelog$' -e '^debian/source/format$')
 else
 	files=$(find . -type f ! -path './build/*' ! -path './.git/*' ! -path './tests/corpus/*' \
-		! -name '*.png' ! -name '*.md' ! -name README ! -name LICENSE ! -name d20 ! -name d20d)
+		! -name '*.png' ! -name '*.md' ! -name README ! -name LICENSE ! -name d20 ! -name d20d \
+		! -path ./debian/changelog ! -path ./debian/source/format)
 fi
 n=0
 missing=

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tools/deps.sh build|check|bench - install the Debian packages a stage
+# tools/deps.sh build|check|bench|deb|full - install the Debian packages a stage
 # needs when they are missing (as root), or say exactly what to install.
 set -eu
 
@@ -9,13 +9,22 @@ check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-1
 # one package a line from here: parallel branches add to the list
 check_pkgs="$check_pkgs testssl.sh"
 check_pkgs="$check_pkgs tinyproxy-bin"
+# openbsd-inetd, podman: the real hosts of tests/deploy_*.sh (xinetd, which
+# conflicts with every other inetd, is unpacked by its test, not installed).
+check_pkgs="$check_pkgs openbsd-inetd podman runc"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
+# make deb; make check-full adds lintian, a debootstrap chroot, faketime
+# (a second build a day later) and diffoscope (what differs, if anything).
+deb_pkgs="$build_pkgs debhelper"
+full_pkgs="$check_pkgs debhelper lintian debootstrap faketime diffoscope-minimal"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;
 bench) want=$bench_pkgs ;;
-*) echo "usage: tools/deps.sh build|check|bench" >&2; exit 2 ;;
+deb) want=$deb_pkgs ;;
+full) want=$full_pkgs ;;
+*) echo "usage: tools/deps.sh build|check|bench|deb|full" >&2; exit 2 ;;
 esac
 
 missing=
