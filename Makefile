@@ -135,7 +135,7 @@ SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh \
 SHTESTS += tests/server_fault.sh tests/valgrind.sh
 # Deployment and early boot: install, systemd, container, dracut, QEMU.
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
-	tests/boot_dracut.sh tests/boot_initramfs.sh
+	tests/boot_dracut.sh tests/boot_initramfs.sh tests/boot_cloud.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS. NAME_SRC

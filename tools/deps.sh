@@ -6,6 +6,9 @@ set -eu
 
 build_pkgs="make gcc libc6-dev musl-tools dpkg-dev xz-utils"
 check_pkgs="$build_pkgs python3-cryptography-vectors openssl clang libclang-rt-14-dev strace valgrind python3 pollen iproute2 pollinate curl systemd qemu-system-x86 linux-image-amd64 initramfs-tools busybox cpio"
+# tests/boot_cloud.sh: a Debian image made by debootstrap, its NoCloud seed
+# disk (vfat), its journal read back with debugfs.
+check_pkgs="$check_pkgs debootstrap dosfstools mtools e2fsprogs"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
 
 case "${1:-build}" in
