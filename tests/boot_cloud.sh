@@ -219,7 +219,6 @@ boot()
 	check "$rc" "$name: the guest powered off (ACPI) within the bound ($(($(date +%s) - t0)) s; exit $rc)"
 	rm -rf "$d/journal"
 	debugfs -R "rdump /var/log/journal $d" "$d/root.img" >/dev/null 2>&1
-	# shellcheck disable=SC2046
 	journalctl --file "$d/journal/*/*.journal" -o short-monotonic --no-pager \
 		>"$tmp/$name.journal" 2>/dev/null
 	journalctl --file "$d/journal/*/*.journal" -o short-unix --no-pager \
