@@ -205,10 +205,11 @@ boot()
 	cleanup_more="kill $qpid 2>/dev/null"
 	b=$(banner "$sshport" "$((vmwait - 30))")
 	check $? "$name: sshd answers through the hostfwd (${b:-no banner}; $(($(date +%s) - t0)) s)"
-	# Then let the boot finish (the console shows multi-user.target
-	# reached) before the power button.
+	# Then let the boot finish (cloud-final says cloud-init finished,
+	# after multi-user.target) before the power button: stopping
+	# cloud-init's later stages halfway makes the shutdown minutes long.
 	i=0
-	while [ "$i" -lt 120 ] && ! grep -aq 'Reached target.*Multi-User System' "$tmp/$name.log"; do
+	while [ "$i" -lt 150 ] && ! grep -aq 'Cloud-init v\. .* finished at' "$tmp/$name.log"; do
 		sleep 1
 		i=$((i + 1))
 	done
