@@ -158,7 +158,7 @@ SHTESTS += tests/server_fault.sh tests/valgrind.sh
 # Deployment and early boot: install, systemd, podman, inetd and xinetd,
 # dracut, QEMU.
 SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_container.sh \
-	tests/deploy_inetd.sh tests/boot_dracut.sh tests/boot_initramfs.sh
+	tests/deploy_inetd.sh tests/boot_dracut.sh tests/boot_initramfs.sh tests/boot_cloud.sh
 # Issue 10: pin lists, kernel command line numbers, -o, d20 children's drop
 # (the TLS deadline and the chroot are in tests/server_test.py)
 SHTESTS += tests/client_pins.sh tests/initramfs_args.sh tests/client_output.sh \

@@ -34,6 +34,29 @@ rc=$?
 check $? "systemd-analyze verify: all $(ls "$units" | wc -l) units load without a warning"
 sed 's/^/# /' "$tmp/verify.log"
 
+# d20.service beside cloud-init's units: stand-ins carrying the ordering
+# of Debian bookworm's cloud-init 22.4 (cloud-init.service runs before
+# sysinit.target and network-online.target, and makes the ssh host keys).
+# A d20.service with default dependencies, or After=network-online.target,
+# and Before=cloud-init.service would be an ordering cycle; verify starts
+# each unit in a test transaction and reports one.
+ci=$tmp/cloud-init
+mkdir "$ci"
+cp "$units/d20.service" "$ci/"
+printf '[Unit]\nDescription=stand-in\nDefaultDependencies=no\nWants=network-pre.target\nAfter=systemd-remount-fs.service\nBefore=network-pre.target sysinit.target shutdown.target\nConflicts=shutdown.target\n[Service]\nType=oneshot\nExecStart=/bin/true\n' \
+	>"$ci/cloud-init-local.service"
+printf '[Unit]\nDescription=stand-in\nDefaultDependencies=no\nWants=cloud-init-local.service\nAfter=cloud-init-local.service systemd-networkd-wait-online.service networking.service\nBefore=network-online.target sshd.service sysinit.target shutdown.target\nConflicts=shutdown.target\n[Service]\nType=oneshot\nExecStart=/bin/true\n' \
+	>"$ci/cloud-init.service"
+(cd "$ci" && systemd-analyze verify --man=no ./d20.service ./cloud-init.service \
+	./cloud-init-local.service) >"$tmp/verify-ci.log" 2>&1
+rc=$?
+[ "$rc" = 0 ] && ! [ -s "$tmp/verify-ci.log" ]
+check $? "systemd-analyze verify: d20.service with cloud-init's ordering, no cycle"
+sed 's/^/# /' "$tmp/verify-ci.log"
+grep -q '^Before=.*cloud-init\.service' "$ci/d20.service" &&
+	! grep -q '^After=.*network-online\.target' "$ci/d20.service"
+check $? "d20.service is ordered before cloud-init.service, not after network-online.target"
+
 key()
 {
 	sed -n "s/^$2=//p" "$units/$1"

@@ -12,6 +12,9 @@ check_pkgs="$check_pkgs tinyproxy-bin"
 # openbsd-inetd, podman: the real hosts of tests/deploy_*.sh (xinetd, which
 # conflicts with every other inetd, is unpacked by its test, not installed).
 check_pkgs="$check_pkgs openbsd-inetd podman runc"
+# tests/boot_cloud.sh: a Debian image made by debootstrap, its NoCloud seed
+# disk (vfat), its journal read back with debugfs.
+check_pkgs="$check_pkgs debootstrap dosfstools mtools e2fsprogs"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
 # make deb; make check-full adds lintian, a debootstrap chroot, faketime
 # (a second build a day later) and diffoscope (what differs, if anything).
