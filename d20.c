@@ -203,23 +203,11 @@ now_ns(clockid_t id)
 /* A domain string, with its NUL so that no string is a prefix of another. */
 #define HASH_DOMAIN(h, s) sha512_update((h), (s), sizeof(s))
 
-/* Hash a number as 8 big-endian bytes, so every field has a fixed size. */
-static void
-hash_u64(sha512_ctx *h, uint64_t v)
-{
-	uint8_t b[8];
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (uint8_t)v;
-	sha512_update(h, b, 8);
-}
-
 /* Bytes with their length first, so that field boundaries are unambiguous. */
 static void
 hash_field(sha512_ctx *h, const void *p, size_t len)
 {
-	hash_u64(h, len);
+	sha512_update_u64(h, len);
 	sha512_update(h, p, len);
 }
 
@@ -254,19 +242,19 @@ challenge_for(server *s, const uint8_t base[SHA512_SIZE], unsigned i)
 	sha512_init(&h);
 	HASH_DOMAIN(&h, "d20 v1 challenge");
 	sha512_update(&h, base, SHA512_SIZE);
-	hash_u64(&h, i);
+	sha512_update_u64(&h, i);
 	sha512_final(&h, d);
 	hex_encode(s->challenge, d, sizeof(d));
 	sha512_init(&h);
 	HASH_DOMAIN(&h, "d20 v1 dns ids");
 	sha512_update(&h, base, SHA512_SIZE);
-	hash_u64(&h, i);
+	sha512_update_u64(&h, i);
 	sha512_final(&h, d);
 	memcpy(s->dns_ids, d, DNS_RANDOM_LEN);
 	sha512_init(&h);
 	HASH_DOMAIN(&h, "d20 v1 tls seed");
 	sha512_update(&h, base, SHA512_SIZE);
-	hash_u64(&h, i);
+	sha512_update_u64(&h, i);
 	sha512_final(&h, d);
 	memcpy(s->tls_seed, d, sizeof(s->tls_seed));
 	memzero(d, sizeof(d));
@@ -387,10 +375,10 @@ mix_answer(uint8_t out[SHA512_SIZE], const server *s, const uint8_t *body,
 	hash_field(&h, s->text, strlen(s->text));
 	hash_field(&h, s->challenge, ANSWER_CHALLENGE_LEN);
 	hash_field(&h, body, len);
-	hash_u64(&h, (uint64_t)latency_ns);
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
-	hash_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
-	hash_u64(&h, seed_cycles());
+	sha512_update_u64(&h, (uint64_t)latency_ns);
+	sha512_update_u64(&h, (uint64_t)now_ns(CLOCK_REALTIME));
+	sha512_update_u64(&h, (uint64_t)now_ns(CLOCK_MONOTONIC));
+	sha512_update_u64(&h, seed_cycles());
 	sha512_final(&h, out);
 }
 
@@ -482,24 +470,6 @@ fail:
 	fmt(r->reason, sizeof(r->reason), "proxy %s: %s", s->px->name, why);
 	return -1;
 }
-
-#ifdef D20_SANDBOX_PROBE
-/* Test builds only (tests/client_sandbox.sh): a server URL whose path is
- * /sandbox-probe/CALL makes its child attempt CALL once connected, which
- * must kill it with SIGSYS. */
-static void
-sandbox_probe(const char *path)
-{
-	char *const argv[] = { "sh", NULL };
-
-	if (strcmp(path, "/sandbox-probe/open") == 0)
-		(void)!open("/etc/passwd", O_RDONLY);
-	else if (strcmp(path, "/sandbox-probe/execve") == 0)
-		(void)!execve("/bin/sh", argv, argv + 1);
-	else if (strcmp(path, "/sandbox-probe/socket") == 0)
-		(void)!socket(AF_INET, SOCK_STREAM, 0);
-}
-#endif
 
 static void
 child(server *s, int wfd, long long deadline)

@@ -494,24 +494,6 @@ linger_close(int fd)
 	}
 }
 
-#ifdef D20_SANDBOX_PROBE
-/* Test builds only (tests/server_sandbox.sh): a request for
- * /sandbox-probe/CALL makes the sandboxed worker attempt CALL, which must
- * kill it with SIGSYS before it can answer. */
-static void
-sandbox_probe(const char *path)
-{
-	char *const argv[] = { "sh", NULL };
-
-	if (strcmp(path, "/sandbox-probe/open") == 0)
-		(void)!open("/etc/passwd", O_RDONLY);
-	else if (strcmp(path, "/sandbox-probe/execve") == 0)
-		(void)!execve("/bin/sh", argv, argv + 1);
-	else if (strcmp(path, "/sandbox-probe/socket") == 0)
-		(void)!socket(AF_INET, SOCK_STREAM, 0);
-}
-#endif
-
 /* Read one request, answer it, log it. Returns the status answered, or 0
  * when the client sent nothing or the answer could not be written. */
 static enum http_status

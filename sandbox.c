@@ -10,8 +10,12 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sandbox.h"
 
@@ -246,3 +250,19 @@ sandbox_enter(enum sandbox_profile p)
 	entered = 1;
 	return 0;
 }
+
+#ifdef D20_SANDBOX_PROBE
+/* See sandbox.h. */
+void
+sandbox_probe(const char *path)
+{
+	char *const argv[] = { "sh", NULL };
+
+	if (strcmp(path, "/sandbox-probe/open") == 0)
+		(void)!open("/etc/passwd", O_RDONLY);
+	else if (strcmp(path, "/sandbox-probe/execve") == 0)
+		(void)!execve("/bin/sh", argv, argv + 1);
+	else if (strcmp(path, "/sandbox-probe/socket") == 0)
+		(void)!socket(AF_INET, SOCK_STREAM, 0);
+}
+#endif

@@ -28,4 +28,11 @@ int sandbox_enter(enum sandbox_profile p);
  * build knows none: then sandbox_enter fails with ENOSYS. */
 unsigned sandbox_arch(void);
 
+#ifdef D20_SANDBOX_PROBE
+/* Test builds only (tests/server_sandbox.sh, tests/client_sandbox.sh):
+ * for a path /sandbox-probe/open, /execve or /socket, attempt that call,
+ * which a sandboxed process must not survive; any other path: nothing. */
+void sandbox_probe(const char *path);
+#endif
+
 #endif

@@ -232,18 +232,6 @@ seed_gather(seed_inputs *in)
 	in->cycles_end = seed_cycles();
 }
 
-/* A number as 8 big-endian bytes, so every field has a fixed size. */
-static void
-mix_u64(sha512_ctx *h, uint64_t v)
-{
-	uint8_t b[8];
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (uint8_t)v;
-	sha512_update(h, b, 8);
-}
-
 /* See seed.h. */
 void
 seed_mix(uint8_t out[SHA512_SIZE], const seed_inputs *in)
@@ -257,20 +245,20 @@ seed_mix(uint8_t out[SHA512_SIZE], const seed_inputs *in)
 
 	sha512_init(&h);
 	sha512_update(&h, domain, sizeof(domain));	/* with its NUL */
-	mix_u64(&h, ilen);
+	sha512_update_u64(&h, ilen);
 	sha512_update(&h, in->insecure, ilen);
-	mix_u64(&h, clen);
+	sha512_update_u64(&h, clen);
 	sha512_update(&h, in->cpu, clen);
-	mix_u64(&h, sizeof(in->jitter));
+	sha512_update_u64(&h, sizeof(in->jitter));
 	sha512_update(&h, in->jitter, sizeof(in->jitter));
-	mix_u64(&h, in->jitter_samples);
-	mix_u64(&h, in->jitter_ns);
-	mix_u64(&h, in->realtime);
-	mix_u64(&h, in->monotonic);
-	mix_u64(&h, in->boottime);
-	mix_u64(&h, in->cycles_start);
-	mix_u64(&h, in->cycles_end);
-	mix_u64(&h, in->pid);
-	mix_u64(&h, in->stack);
+	sha512_update_u64(&h, in->jitter_samples);
+	sha512_update_u64(&h, in->jitter_ns);
+	sha512_update_u64(&h, in->realtime);
+	sha512_update_u64(&h, in->monotonic);
+	sha512_update_u64(&h, in->boottime);
+	sha512_update_u64(&h, in->cycles_start);
+	sha512_update_u64(&h, in->cycles_end);
+	sha512_update_u64(&h, in->pid);
+	sha512_update_u64(&h, in->stack);
 	sha512_final(&h, out);
 }

@@ -194,6 +194,18 @@ sha512_update(sha512_ctx *ctx, const void *data, size_t len)
 
 /* See sha512.h. */
 void
+sha512_update_u64(sha512_ctx *ctx, uint64_t v)
+{
+	uint8_t b[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+	sha512_update(ctx, b, 8);
+}
+
+/* See sha512.h. */
+void
 sha512_final(sha512_ctx *ctx, uint8_t out[SHA512_SIZE])
 {
 	size_t fill = ctx->fill;

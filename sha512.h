@@ -23,6 +23,10 @@ void sha512_init(sha512_ctx *ctx);
 /* Absorb len bytes; any split of a message gives the same digest. */
 void sha512_update(sha512_ctx *ctx, const void *data, size_t len);
 
+/* Absorb v as 8 big-endian bytes: a field of fixed size in a hashed
+ * record. */
+void sha512_update_u64(sha512_ctx *ctx, uint64_t v);
+
 /* Write the digest to out and wipe the context. */
 void sha512_final(sha512_ctx *ctx, uint8_t out[SHA512_SIZE]);
 
