@@ -49,7 +49,7 @@ for prefix in /usr /usr/local; do
 	! grep -rq '@[A-Z]*DIR@' "$root/$p/lib/systemd/system"
 	check $? "PREFIX=$prefix: no placeholder left in the units"
 	grep -qx "ExecStart=$prefix/sbin/d20d -i" "$root/$p/lib/systemd/system/d20d@.service" &&
-		grep -qx "ExecStart=$prefix/bin/d20 --timeout 10" "$root/$p/lib/systemd/system/d20.service"
+		grep -qx "ExecStart=$prefix/bin/d20 -v --timeout 10" "$root/$p/lib/systemd/system/d20.service"
 	check $? "PREFIX=$prefix: the units run $prefix/bin/d20 and $prefix/sbin/d20d"
 
 	$make --no-print-directory -s uninstall DESTDIR="$root" PREFIX="$prefix" >"$tmp/uninstall.log" 2>&1
