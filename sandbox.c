@@ -133,6 +133,7 @@ static const long common[] = {
 	 * reads /proc/self/maps; the shipped programs never allow these */
 	SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_sigaltstack,
 	SYS_sched_yield, SYS_prlimit64, SYS_openat, SYS_readlinkat, SYS_futex,
+	SYS_rt_sigtimedwait,	/* valgrind's scheduler polls for signals */
 #ifdef SYS_open
 	SYS_open,
 #endif
