@@ -62,9 +62,11 @@ typedef char pins_max_is_tls_pin_max[PINS_MAX == TLS_PIN_MAX ? 1 : -1];
 #endif
 
 /* RNDADDENTROPY and RNDRESEEDCRNG from <linux/random.h>, which musl's
- * headers lack. */
-#define D20_RNDADDENTROPY _IOW('R', 0x03, int[2])
-#define D20_RNDRESEEDCRNG _IO('R', 0x07)
+ * headers lack. musl's _IOW encodes them for each CPU (powerpc puts the
+ * direction in other bits than x86 and arm); its ioctl takes an int, and
+ * on powerpc the number has the top bit set: the cast says that is meant. */
+#define D20_RNDADDENTROPY ((int)_IOW('R', 0x03, int[2]))
+#define D20_RNDRESEEDCRNG ((int)_IO('R', 0x07))
 /* Bits that make the crng ready; from Linux 5.18 the input pool counts no
  * more, so credit beyond this in one run is credit the kernel drops. */
 #define CRNG_READY_BITS 256
@@ -986,6 +988,9 @@ feed_kernel(void)
 	}
 	feed_report();
 out:
+	/* what the kernel was never given was never credited */
+	for (; ret < 0 && i < nservers; i++)
+		servers[i].credit = 0;
 	memzero(&p, sizeof(p));
 	close(fd);
 	return ret;

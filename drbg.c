@@ -156,6 +156,14 @@ drbg_update(drbg_ctx *ctx, const uint8_t *provided)
 	memzero(temp, sizeof(temp));
 }
 
+/* Lengths past the standard's 2^35 bits. A function, not an inline test:
+ * where size_t has 32 bits no length can be, and the compiler says so. */
+static int
+over_input(uint64_t len)
+{
+	return len > DRBG_MAX_INPUT;
+}
+
 int
 drbg_instantiate(drbg_ctx *ctx,
     const uint8_t *entropy, size_t entropylen,
@@ -171,10 +179,10 @@ drbg_instantiate(drbg_ctx *ctx,
 	 * succeeds: after a failure the ctx is plainly uninstantiated. */
 	drbg_destroy(ctx);
 	if (!entropy || entropylen < DRBG_STRENGTH ||
-	    entropylen > DRBG_MAX_INPUT ||
+	    over_input(entropylen) ||
 	    !nonce || noncelen < DRBG_STRENGTH / 2 ||
-	    noncelen > DRBG_MAX_INPUT ||
-	    (perslen > 0 && !pers) || perslen > DRBG_MAX_INPUT ||
+	    over_input(noncelen) ||
+	    (perslen > 0 && !pers) || over_input(perslen) ||
 	    !df_fits(entropylen, noncelen, perslen))
 		return DRBG_ERR_INPUT;
 
@@ -200,8 +208,8 @@ drbg_reseed(drbg_ctx *ctx, const uint8_t *entropy, size_t entropylen,
 	if (!ctx || !ctx->instantiated)
 		return DRBG_ERR_STATE;
 	if (!entropy || entropylen < DRBG_STRENGTH ||
-	    entropylen > DRBG_MAX_INPUT ||
-	    (addlen > 0 && !add) || addlen > DRBG_MAX_INPUT ||
+	    over_input(entropylen) ||
+	    (addlen > 0 && !add) || over_input(addlen) ||
 	    !df_fits(entropylen, addlen, 0))
 		return DRBG_ERR_INPUT;
 
@@ -224,7 +232,7 @@ drbg_generate(drbg_ctx *ctx, uint8_t *out, size_t outlen,
 	if (!ctx || !ctx->instantiated)
 		return DRBG_ERR_STATE;
 	if (outlen > DRBG_MAX_REQUEST || (outlen > 0 && !out) ||
-	    addlen > DRBG_MAX_INPUT || !df_fits(addlen, 0, 0) ||
+	    over_input(addlen) || !df_fits(addlen, 0, 0) ||
 	    (addlen > 0 && !add))
 		return DRBG_ERR_INPUT;
 
