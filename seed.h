@@ -21,8 +21,9 @@
 #define SEED_CPU_BYTES 32		/* asked of RDSEED/RDRAND/RNDR */
 #define SEED_INSECURE_BYTES 64		/* asked of getrandom */
 
-/* A cycle counter that user space may read (x86 TSC, aarch64 CNTVCT_EL0),
- * or 0 where there is none. */
+/* A counter that user space may read: x86 TSC, aarch64 CNTVCT_EL0, the
+ * powerpc time base, the s390x TOD clock (STCKF), the riscv64 time CSR;
+ * 0 where there is none (32-bit arm). */
 uint64_t seed_cycles(void);
 
 /* Time a small memory and ALU workload again and again with the finest
