@@ -24,10 +24,22 @@ D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
+ifeq ($(ARCH),amd64)
 all: $(O)/d20 $(O)/d20d
 	cp -f $(O)/d20 $(O)/d20d .
 	@for b in d20 d20d; do \
 		printf '%-5s %7d bytes (TLS=$(TLS))\n' $$b $$(wc -c < $$b); done
+else
+# Another CPU: both builds, left in build/ARCH/tls1 and build/ARCH/tls0.
+all: $(BUILD)/tls1/d20 $(BUILD)/tls1/d20d
+	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
+	@for b in tls1/d20 tls1/d20d tls0/d20 tls0/d20d; do \
+		printf '%-6s %-10s %7d bytes\n' $(ARCH) $$b $$(wc -c < $(BUILD)/$$b); done
+
+$(TOOLCHAIN):
+	sh tools/cross.sh $(ARCH) $(BUILD)
+	@mkdir -p $(BUILD) && touch $@
+endif
 
 $(O)/d20: $(D20_OBJ) $(BEARSSL_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(D20_OBJ) $(BEARSSL_LIB)
@@ -35,7 +47,7 @@ $(O)/d20: $(D20_OBJ) $(BEARSSL_LIB)
 $(O)/d20d: $(D20D_OBJ) $(BEARSSL_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(D20D_OBJ) $(BEARSSL_LIB)
 
-$(O)/%.o: %.c $(HDR) $(BEARSSL_LIB)
+$(O)/%.o: %.c $(HDR) $(BEARSSL_LIB) | $(TOOLCHAIN)
 	@mkdir -p $(O)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC) $(CFLAGS) -c -o $@ $<
 
@@ -43,11 +55,13 @@ $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB)
 $(O)/sha512.o $(O)/aes.o $(O)/drbg.o: CFLAGS += $(FASTFLAGS)
 
 # BearSSL from Debian's source package, compiled with our compiler.
-$(BEARSSL_LIB_1): config.mk
+# BUILD=build: its Makefile has a BUILD of its own, which ours, when given
+# on the command line, would override.
+$(BEARSSL_LIB_1): config.mk | $(TOOLCHAIN)
 	sh tools/bearssl.sh $(BEARSSL)
 	@echo "building BearSSL with $(CC) (log: $(BUILD)/bearssl.log)"
 	@rm -rf $(BEARSSL)/build/obj $(BEARSSL_LIB_1)
-	@$(MAKE) -C $(BEARSSL) CC="$(CC)" AR=ar CFLAGS="$(BEARSSL_CFLAGS)" \
+	@$(MAKE) -C $(BEARSSL) BUILD=build CC="$(CC)" AR="$(AR)" CFLAGS="$(BEARSSL_CFLAGS)" \
 		build/libbearssl.a > $(BUILD)/bearssl.log 2>&1 || \
 		{ tail -n 20 $(BUILD)/bearssl.log; exit 1; }
 
@@ -82,7 +96,7 @@ TEST_HDR = $(HDR) tests/test.h tests/rsp.h
 .SECONDEXPANSION:
 
 # Each unit test twice: as shipped (musl, -O2) and under ASan+UBSan.
-$(T)/%_test: $(TEST_HDR) $$(%_test_SRC)
+$(T)/%_test: $(TEST_HDR) $$(%_test_SRC) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ $($*_test_SRC)
 
@@ -139,7 +153,7 @@ $(PROBE)/d20: $(HDR) $(ASAN_D20_SRC)
 		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20_SRC)
 
 # tls.c against itself (TLS=1 only: it links BearSSL).
-$(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
+$(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
 		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
@@ -220,6 +234,43 @@ test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d
 		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		sh tests/run.sh $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(SHTESTS) \
 		$(if $(FUZZ),tests/fuzz.sh)
+
+# ---- other CPUs ----
+
+# make check-arch: for each of ARCHES, the cross builds (with -Werror),
+# the unit tests with the NIST vectors, tls.c against itself, and d20d
+# with d20 on loopback (tests/arch_loopback.sh), each program run through
+# qemu-user. sandbox_test is left out there: qemu-user refuses seccomp
+# filters, so the loopback pair is built with D20_SANDBOX_EMULATED. Then
+# tests/boot_arm64.sh: Debian's arm64 kernel under qemu-system-aarch64,
+# the arm64 d20 in its initramfs, seccomp filters and all.
+ARCH_UNIT = $(filter-out sandbox_test,$(UNIT))
+EMUB = $(BUILD)/emu
+EMU_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=1 \
+	-DD20_BUILD_EPOCH=$(BUILD_EPOCH)LL -DD20_SANDBOX_EMULATED
+
+$(EMUB)/d20: $(HDR) $(D20_MODS:%=%.c) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
+	@mkdir -p $(EMUB)
+	$(CC) $(EMU_CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) $(LDFLAGS) -o $@ \
+		$(D20_MODS:%=%.c) $(BEARSSL_LIB_1)
+
+$(EMUB)/d20d: $(HDR) $(D20D_MODS:%=%.c) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
+	@mkdir -p $(EMUB)
+	$(CC) $(EMU_CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) $(LDFLAGS) -o $@ \
+		$(D20D_MODS:%=%.c) $(BEARSSL_LIB_1)
+
+check-arch:
+	@sh tools/deps.sh check
+	@$(MAKE) --no-print-directory all
+	@for a in $(ARCHES); do \
+		$(MAKE) --no-print-directory ARCH=$$a arch-test || exit 1; done
+	@sh tests/run.sh tests/boot_arm64.sh
+
+arch-test: all $(ARCH_UNIT:%=$(T)/%) $(T)/tls_test $(EMUB)/d20 $(EMUB)/d20d
+	@echo "# ARCH=$(ARCH), run by $(EMU)"
+	@D20_EMU=$(EMU) D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) \
+		BUILD=$(BUILD) ARCH=$(ARCH) \
+		sh tests/run.sh $(ARCH_UNIT:%=$(T)/%) tests/tls.sh tests/arch_loopback.sh
 
 # Longer fuzzing: make fuzz FUZZ_SECONDS=600
 fuzz: $(FUZZ:%=$(BUILD)/fuzz/%)
@@ -324,4 +375,4 @@ check-full:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check check-full check-repro deb test fuzz bench bench-crypto bench-client bench-server install uninstall clean
+.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server install uninstall clean

@@ -37,6 +37,7 @@ BUILD_EPOCH = $(if $(SOURCE_DATE_EPOCH),$(SOURCE_DATE_EPOCH),1796169600)
 
 # The shipped binaries: static, against musl.
 CC = musl-gcc
+AR = ar
 CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=$(TLS) \
 	-DD20_BUILD_EPOCH=$(BUILD_EPOCH)LL
 # Small by default; the hashing and cipher code gets FASTFLAGS.
@@ -44,7 +45,9 @@ CFLAGS = -std=c99 -Os -Wall -Wextra -pedantic -ffunction-sections -fdata-section
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 FASTFLAGS = -O2
 # noseparate-code: no page-aligned padding between code and data (8 KiB).
-LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
+# norelro: musl makes RELRO read-only only in its dynamic linker, so in a
+# static binary the segment protects nothing and costs a page's padding.
+LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro
 
 # Unit tests also run built with the host compiler under sanitizers.
 HOSTCC = cc
@@ -58,6 +61,45 @@ BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -DBR_USE_URANDOM=0
 
 # Where the build puts objects, BearSSL and test programs.
 BUILD = build
+
+# Other CPUs: make ARCH=NAME builds into build/NAME with Debian's cross
+# compiler and musl for NAME (tools/cross.sh installs them), with -Werror;
+# tests run the programs through qemu-user (make check-arch). The GNU
+# triplet of each, musl's folder (riscv64's musl is built from source
+# into build/riscv64/musl) and qemu's name for it.
+ARCH = amd64
+ARCHES = arm64 armhf i386 ppc64el s390x riscv64
+GNU_arm64 = aarch64-linux-gnu
+GNU_armhf = arm-linux-gnueabihf
+GNU_i386 = i686-linux-gnu
+GNU_ppc64el = powerpc64le-linux-gnu
+GNU_s390x = s390x-linux-gnu
+GNU_riscv64 = riscv64-linux-gnu
+MUSL_arm64 = /usr/lib/aarch64-linux-musl
+MUSL_armhf = /usr/lib/arm-linux-musleabihf
+MUSL_i386 = /usr/lib/i386-linux-musl
+MUSL_ppc64el = /usr/lib/powerpc64le-linux-musl
+MUSL_s390x = /usr/lib/s390x-linux-musl
+MUSL_riscv64 = $(CURDIR)/build/riscv64/musl/lib
+QEMU_arm64 = aarch64
+QEMU_armhf = arm
+QEMU_i386 = i386
+QEMU_ppc64el = ppc64le
+QEMU_s390x = s390x
+QEMU_riscv64 = riscv64
+ifneq ($(ARCH),amd64)
+ifeq ($(GNU_$(ARCH)),)
+$(error unknown ARCH=$(ARCH): one of amd64 $(ARCHES))
+endif
+BUILD = build/$(ARCH)
+CC = $(GNU_$(ARCH))-gcc -specs $(MUSL_$(ARCH))/musl-gcc.specs
+AR = $(GNU_$(ARCH))-ar
+CFLAGS += -Werror
+# what runs a program built here: tools/cross.sh installs it
+EMU = qemu-$(QEMU_$(ARCH))-static
+# made once the cross compiler and musl are there
+TOOLCHAIN = $(BUILD)/.toolchain
+endif
 
 # Debian's CAVS files (python3-cryptography-vectors) and the shared
 # CTR_DRBG vectors beside the repository.

@@ -28,6 +28,9 @@ int sandbox_enter(enum sandbox_profile p);
  * build knows none: then sandbox_enter fails with ENOSYS. */
 unsigned sandbox_arch(void);
 
+/* Builds with D20_SANDBOX_EMULATED (make check-arch's, run by qemu-user,
+ * which refuses seccomp filters) enter no filter: never shipped. */
+
 #ifdef D20_SANDBOX_PROBE
 /* Test builds only (tests/server_sandbox.sh, tests/client_sandbox.sh):
  * for a path /sandbox-probe/open, /execve or /socket, attempt that call,

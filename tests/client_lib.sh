@@ -86,7 +86,7 @@ make_certs() {
 start_d20d() {
 	_port=$1
 	shift
-	./d20d -q -l "127.0.0.1:$_port" "$@" 2>>"$work/d20d.log" &
+	${D20D:-./d20d} -q -l "127.0.0.1:$_port" "$@" 2>>"$work/d20d.log" &
 	pids="$pids $!"
 	wait_port "$_port" 50
 }

@@ -4,6 +4,7 @@
 # and count its "ok" and "not ok" lines. A test that exits non-zero with
 # no "not ok" line counts as one failure; so does one that checks nothing.
 # Ends with the line "N passed, N failed" and exits 1 on any failure.
+# With D20_EMU (make check-arch), test programs run through it: qemu-user.
 
 pass=0
 fail=0
@@ -14,7 +15,7 @@ for t in "$@"; do
 	echo "# $t"
 	case $t in
 	*.sh) sh "$t" >"$out" 2>&1 ;;
-	*) "$t" >"$out" 2>&1 ;;
+	*) ${D20_EMU:+"$D20_EMU"} "$t" >"$out" 2>&1 ;;
 	esac
 	rc=$?
 	sed 's/^/  /' "$out"

@@ -9,6 +9,8 @@ if [ ! -x "$t" ]; then
 	echo "not ok - $t missing (built only with TLS=1)"
 	exit 1
 fi
+# make check-arch: another CPU's tls_test, run by qemu-user
+[ -n "${D20_EMU:-}" ] && t="$D20_EMU $t"
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT INT TERM
 q() { "$@" >/dev/null 2>&1 || echo "not ok - openssl: $*"; }
