@@ -270,7 +270,7 @@ arch-test: all $(ARCH_UNIT:%=$(T)/%) $(T)/tls_test $(EMUB)/d20 $(EMUB)/d20d
 	@echo "# ARCH=$(ARCH), run by $(EMU)"
 	@D20_EMU=$(EMU) D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) \
 		BUILD=$(BUILD) ARCH=$(ARCH) \
-		sh tests/run.sh $(ARCH_UNIT:%=$(T)/%) tests/tls.sh tests/arch_loopback.sh
+		sh tests/run.sh tests/arch_size.sh $(ARCH_UNIT:%=$(T)/%) tests/tls.sh tests/arch_loopback.sh
 
 # Longer fuzzing: make fuzz FUZZ_SECONDS=600
 fuzz: $(FUZZ:%=$(BUILD)/fuzz/%)
