@@ -368,9 +368,11 @@ check-repro:
 # deb.sh 11 min the first time (debootstrap 6.5 min, then cached in
 # D20_CACHE, default $(BUILD)/cache), 5 min after; repro.sh 10 min.
 FULLTESTS = tests/deb.sh tests/repro.sh
+# Then make check-arch: the six other CPUs under qemu, and the arm64 boot.
 check-full:
 	@sh tools/deps.sh full
 	@$(MAKE) --no-print-directory test SHTESTS="$(SHTESTS) $(FULLTESTS)"
+	@$(MAKE) --no-print-directory check-arch
 
 clean:
 	rm -rf $(BUILD) d20 d20d
