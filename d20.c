@@ -67,6 +67,15 @@ typedef char pins_max_is_tls_pin_max[PINS_MAX == TLS_PIN_MAX ? 1 : -1];
  * on powerpc the number has the top bit set: the cast says that is meant. */
 #define D20_RNDADDENTROPY ((int)_IOW('R', 0x03, int[2]))
 #define D20_RNDRESEEDCRNG ((int)_IO('R', 0x07))
+/* The two random ioctls, straight to the kernel: musl's ioctl() also
+ * converts time64 requests on 32-bit CPUs, 1 KiB of code on i386 that
+ * these never need. */
+static int
+random_ioctl(int fd, int req, void *arg)
+{
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
+
 /* Bits that make the crng ready; from Linux 5.18 the input pool counts no
  * more, so credit beyond this in one run is credit the kernel drops. */
 #define CRNG_READY_BITS 256
@@ -954,7 +963,7 @@ feed_kernel(void)
 		p.entropy_count = want;
 		p.buf_size = SHA512_SIZE;
 		memcpy(p.buf, s->r.mix, SHA512_SIZE);
-		if (fed.root && ioctl(fd, D20_RNDADDENTROPY, &p) == 0) {
+		if (fed.root && random_ioctl(fd, D20_RNDADDENTROPY, &p) == 0) {
 			s->credit = want;
 			fed.credited += want;
 		} else if (fed.root && errno != EPERM) {
@@ -981,7 +990,7 @@ feed_kernel(void)
 	}
 	ret = 0;
 	if (fed.late && fed.root) {
-		if (ioctl(fd, D20_RNDRESEEDCRNG) == 0)
+		if (random_ioctl(fd, D20_RNDRESEEDCRNG, NULL) == 0)
 			fed.reseeded = 1;
 		else
 			say("RNDRESEEDCRNG: %s", strerror(errno));
