@@ -16,11 +16,11 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h
+	sandbox.h proxy.h metrics.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
 D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d args http metrics sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
@@ -64,8 +64,9 @@ demo:
 # ---- tests ----
 
 UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
-	sandbox_test proxy_test seed_test
+	sandbox_test proxy_test seed_test metrics_test
 sandbox_test_SRC = tests/sandbox_test.c sandbox.c
+metrics_test_SRC = tests/metrics_test.c metrics.c
 seed_test_SRC = tests/seed_test.c seed.c sha512.c util.c
 dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c util.c
