@@ -44,7 +44,12 @@ CFLAGS = -std=c99 -Os -Wall -Wextra -pedantic -ffunction-sections -fdata-section
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 FASTFLAGS = -O2
 # noseparate-code: no page-aligned padding between code and data (8 KiB).
-LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
+# norelro and a common page size of 64: no padding before the data either
+# (up to 4 KiB). ld pads so that GNU_RELRO ends on a page, but musl's
+# static start-up never makes that region read-only (/proc/PID/maps shows
+# it writable), so the padding protected nothing.
+LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
+	-Wl,-z,common-page-size=64
 
 # Unit tests also run built with the host compiler under sanitizers.
 HOSTCC = cc
