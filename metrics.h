@@ -43,17 +43,25 @@ struct metrics_conn {
 	uint8_t flags;
 };
 
+/* The counters and gauges without labels of their own, in the order of
+ * the text (struct metrics' n). */
+enum {
+	METRICS_ENTROPY_BYTES,	/* R bytes served */
+	METRICS_TLS_FAILURES,
+	METRICS_REFUSED,	/* -C: 503 from the parent */
+	METRICS_DEADLINES,
+	METRICS_KILLED,		/* workers killed by a signal mid-connection */
+	METRICS_BUSY,		/* gauges: workers, filled in for a snapshot */
+	METRICS_IDLE,
+	METRICS_START,		/* process start, seconds since the epoch */
+	METRICS_PLAIN
+};
+
 struct metrics {
 	uint64_t requests[METRICS_PROTOS][METRICS_CODES];
 	uint64_t buckets[METRICS_BUCKETS + 1];	/* per bucket, not cumulative */
 	uint64_t usec_sum;
-	uint64_t entropy_bytes;
-	uint64_t tls_failures;
-	uint64_t refused;	/* -C: 503 from the parent */
-	uint64_t deadlines;
-	uint64_t killed;	/* workers killed by a signal mid-connection */
-	uint64_t busy, idle;	/* gauges: workers, filled in for a snapshot */
-	uint64_t start;		/* process start, seconds since the epoch */
+	uint64_t n[METRICS_PLAIN];
 };
 
 /* Add one connection's report to m. An answered one (code != 0) counts

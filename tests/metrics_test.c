@@ -38,19 +38,19 @@ static const char want[] =
 	"d20d_request_duration_seconds_bucket{le=\"+Inf\"} 9\n"
 	"d20d_request_duration_seconds_sum 4303.603003\n"
 	"d20d_request_duration_seconds_count 9\n"
-	"# HELP d20d_entropy_bytes_total Bytes of fresh DRBG output served (512 per D20 answer, 64 per Pollen answer).\n"
+	"# HELP d20d_entropy_bytes_total Fresh DRBG bytes served.\n"
 	"# TYPE d20d_entropy_bytes_total counter\n"
 	"d20d_entropy_bytes_total 1600\n"
-	"# HELP d20d_tls_handshake_failures_total TLS handshakes that failed.\n"
+	"# HELP d20d_tls_handshake_failures_total Failed TLS handshakes.\n"
 	"# TYPE d20d_tls_handshake_failures_total counter\n"
 	"d20d_tls_handshake_failures_total 2\n"
-	"# HELP d20d_cap_refusals_total Connections refused with 503 at a cap (-c makes connections wait instead).\n"
+	"# HELP d20d_cap_refusals_total Connections refused with 503 at a cap.\n"
 	"# TYPE d20d_cap_refusals_total counter\n"
 	"d20d_cap_refusals_total{cap=\"per_address\"} 18446744073709551615\n"
 	"# HELP d20d_deadline_hits_total Connections that reached the -t deadline.\n"
 	"# TYPE d20d_deadline_hits_total counter\n"
 	"d20d_deadline_hits_total 1\n"
-	"# HELP d20d_workers_killed_total Workers killed by a signal while serving a connection.\n"
+	"# HELP d20d_workers_killed_total Workers killed by a signal while serving.\n"
 	"# TYPE d20d_workers_killed_total counter\n"
 	"d20d_workers_killed_total 0\n"
 	"# HELP d20d_workers_busy Workers serving a connection, this scrape's included.\n"
@@ -59,7 +59,7 @@ static const char want[] =
 	"# HELP d20d_workers_idle Workers waiting for a connection.\n"
 	"# TYPE d20d_workers_idle gauge\n"
 	"d20d_workers_idle 255\n"
-	"# HELP process_start_time_seconds When d20d started, in seconds since the epoch.\n"
+	"# HELP process_start_time_seconds Start time in seconds since the epoch.\n"
 	"# TYPE process_start_time_seconds gauge\n"
 	"process_start_time_seconds 1796169600\n";
 
@@ -120,10 +120,10 @@ main(void)
 	count(&m, METRICS_OTHER, 0, 0, 0, METRICS_TLS_FAILED);
 	count(&m, METRICS_D20, 0, 0, 0, METRICS_TLS_FAILED);
 	count(&m, METRICS_SCRAPE, 200, 500, 9999, METRICS_DEADLINE);
-	m.refused = UINT64_MAX;
-	m.busy = 1;
-	m.idle = 255;
-	m.start = 1796169600;
+	m.n[METRICS_REFUSED] = UINT64_MAX;
+	m.n[METRICS_BUSY] = 1;
+	m.n[METRICS_IDLE] = 255;
+	m.n[METRICS_START] = 1796169600;
 
 	n = metrics_format(out, sizeof(out), &m);
 	if (!test_ok(n == len && memcmp(out, want, len) == 0,
