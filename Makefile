@@ -152,7 +152,7 @@ SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hosti
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh \
 	tests/client_proxy.sh tests/client_sandbox.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh tests/server_sandbox.sh \
-	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
+	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh tests/server_metrics.sh
 # Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
 # d20d and d20 under valgrind.
 SHTESTS += tests/server_fault.sh tests/valgrind.sh
