@@ -16,11 +16,11 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h
+	sandbox.h proxy.h metrics.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
 D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d args http metrics sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
@@ -78,8 +78,9 @@ demo:
 # ---- tests ----
 
 UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
-	sandbox_test proxy_test seed_test
+	sandbox_test proxy_test seed_test metrics_test
 sandbox_test_SRC = tests/sandbox_test.c sandbox.c
+metrics_test_SRC = tests/metrics_test.c metrics.c
 seed_test_SRC = tests/seed_test.c seed.c sha512.c util.c
 dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c util.c
@@ -165,7 +166,7 @@ SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hosti
 	tests/client_kernel.sh tests/client_pollen.sh tests/client_asan.sh tests/client_dns.sh \
 	tests/client_proxy.sh tests/client_sandbox.sh
 SHTESTS += tests/server_basic.sh tests/server_modes.sh tests/server_load.sh tests/server_sandbox.sh \
-	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh
+	tests/server_tls.sh tests/server_pollinate.sh tests/server_asan.sh tests/server_metrics.sh
 # Load and faults: 10,000 requests, slowloris, caps, SIGKILL, SIGTERM;
 # d20d and d20 under valgrind.
 SHTESTS += tests/server_fault.sh tests/valgrind.sh

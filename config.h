@@ -50,5 +50,8 @@
 #define D20D_USER "nobody"
 #define D20D_CHROOT "/var/empty"	/* created (empty, 0555) if missing */
 #define D20D_LOG_PATH_MAX 64	/* path characters shown in a log line */
+/* The /metrics text (-M), and so the largest reply body a worker holds:
+ * every request counter non-zero takes about 5 KiB. Past it: 500. */
+#define D20D_METRICS_MAX 8192
 
 #endif

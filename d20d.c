@@ -37,6 +37,7 @@
 #include "config.h"
 #include "drbg.h"
 #include "http.h"
+#include "metrics.h"
 #include "sandbox.h"
 #include "sha512.h"
 #include "util.h"
@@ -59,7 +60,7 @@ enum {
 static const char usage[] =
     "usage: d20d [-dimqS] [-l HOST:PORT]... [-L HOST:PORT]... [--cert FILE --key FILE]\n"
     "            [--tls] [-c CHILDREN] [-C PER_ADDRESS] [-t SECONDS] [-u USER]\n"
-    "            [-r DIR] [-p PIDFILE]\n"
+    "            [-r DIR] [-p PIDFILE] [-M HOST:PORT]\n"
     "Answer D20 API v1 (/api/entropy, /api/status) and Pollen entropy requests.\n"
     "  -l HOST:PORT   listen for HTTP (repeatable; [::1]:PORT for IPv6;\n"
     "                 default 0.0.0.0:" D20D_PORT " and [::]:" D20D_PORT ")\n"
@@ -67,6 +68,7 @@ static const char usage[] =
     "  --cert FILE    PEM certificate chain, leaf first (reloaded on SIGHUP)\n"
     "  --key FILE     PEM private key, EC or RSA (reloaded on SIGHUP)\n"
     "  --tls          speak TLS on -i and on systemd-activated sockets\n"
+    "  -M HOST:PORT   serve Prometheus metrics at /metrics there (HTTP; off)\n"
     "  -i             serve one connection on stdin/stdout (inetd, tcpserver)\n"
     "  -d             run in the background (log with -S); -p PIDFILE to record it\n"
     "  -c N           at most N workers, so N connections at once\n"
@@ -85,7 +87,11 @@ static const char usage[] =
 struct listener {
 	int fd;
 	int tls;
+	int metrics;		/* -M: scrapes only */
 };
+
+/* What the parent tells a worker with each connection (one byte). */
+enum { CONN_TLS = 1, CONN_SCRAPE = 2 };
 
 /* One connection, plain or TLS. */
 struct conn {
@@ -95,13 +101,13 @@ struct conn {
 	struct timespec start;
 };
 
-/* What a request is answered with; body is small and fixed. */
-/* The body holds the largest answer, D20's: its entropy in hex and
- * under 256 bytes of names, challengeResponse and time around it. */
+/* What a request is answered with: a fixed body that holds the largest
+ * answer, the metrics text, or D20's (its entropy in hex and under 256
+ * bytes of names, challengeResponse and time around it). */
 struct reply {
 	const char *type;
 	const char *extra;		/* NULL or extra header lines */
-	char body[2 * D20_ENTROPY_BYTES + 512];
+	char body[D20D_METRICS_MAX];
 	size_t len;
 };
 /* The D20 answer is 65 bytes of names and quotes around challengeResponse,
@@ -121,12 +127,24 @@ struct worker {
 	int busy;		/* serving a connection from address key */
 	uint8_t key[9];
 	time_t idle_since;	/* CLOCK_MONOTONIC seconds */
+	uint64_t accepted;	/* when its connection was, in microseconds */
+};
+
+/* A worker's report to the parent after each connection: what it came to
+ * (for the metrics), and whether the worker is idle again (else it
+ * leaves). See "the pool" below. */
+struct done {
+	uint32_t slot;
+	pid_t pid;
+	uint32_t idle;
+	uint64_t written;	/* CLOCK_MONOTONIC microseconds; 0: no answer */
+	struct metrics_conn c;
 };
 
 static struct {
 	int inetd, tls, daemon, syslog, quiet, mix;
 	unsigned long children, per_addr, deadline;
-	const char *user, *root, *pidfile, *cert, *key;
+	const char *user, *root, *pidfile, *cert, *key, *metrics;
 } opt = { .children = D20D_CHILDREN, .per_addr = D20D_PER_ADDR,
 	.deadline = D20D_DEADLINE, .user = D20D_USER, .root = D20D_CHROOT };
 
@@ -142,8 +160,24 @@ static gid_t run_gid;
 static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
+/* The parent's counters; in a worker, the snapshot that came with the
+ * scrape in hand (scraping). */
+static struct metrics stats;
+static int scraping;
+/* In a worker: the report on the connection in hand */
+static struct done note;
 
 static void tell_idle(void);
+
+/* CLOCK_MONOTONIC in microseconds: the same clock in every process. */
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* ---- logging ---- */
 
@@ -424,6 +458,7 @@ reply_entropy(struct reply *r, int d20, const uint8_t *ch, size_t chlen,
 		    h1, h2, t);
 	else
 		st = reply_text(r, HTTP_OK, "text/plain", "%s\n%s\n", h1, h2);
+	note.c.bytes = (uint32_t)len;
 out:
 	memzero(rnd, sizeof(rnd));
 	memzero(d2, sizeof(d2));
@@ -441,11 +476,22 @@ answer(const struct http_request *req, struct reply *r)
 	size_t chlen = 0;
 	int d20 = strcmp(req->path, "/api/entropy") == 0;
 
+	/* -M: the snapshot that came with the connection, as text */
+	if (scraping && strcmp(req->path, "/metrics") == 0) {
+		r->len = metrics_format(r->body, sizeof(r->body), &stats);
+		r->type = "text/plain; version=0.0.4; charset=utf-8";
+		return r->len ? HTTP_OK : reply_error(r, HTTP_INTERNAL_ERROR,
+		    "metrics too long");
+	}
+	if (scraping)
+		return reply_error(r, HTTP_NOT_FOUND, "no such endpoint");
 	utc_now(t);
 	/* GET or POST, the only methods that get here, as D20 routes both */
-	if (strcmp(req->path, "/api/status") == 0)
+	if (strcmp(req->path, "/api/status") == 0) {
+		note.c.proto = METRICS_STATUS;
 		return reply_text(r, HTTP_OK, "application/json",
 		    "{\"apiVersion\":\"1\",\"status\":\"ok\",\"time\":\"%s\"}\n", t);
+	}
 	if (!d20 && strncmp(req->path, "/api/", 5) == 0)
 		return reply_error(r, HTTP_NOT_FOUND, "no such endpoint");
 	st = find_challenge(req, ch, &chlen);
@@ -455,6 +501,7 @@ answer(const struct http_request *req, struct reply *r)
 		return reply_text(r, HTTP_BAD_REQUEST, "text/plain", "d20d: send a "
 		    "challenge: GET /api/entropy?challenge=C (D20) or POST / with "
 		    "challenge=C (Pollen)\n");
+	note.c.proto = d20 ? METRICS_D20 : METRICS_POLLEN;
 	if (st == HTTP_NOT_FOUND)
 		st = reply_error(r, HTTP_BAD_REQUEST, "challenge is required");
 	else if (st != HTTP_OK)
@@ -515,6 +562,7 @@ serve(struct conn *c)
 	r.extra = NULL;
 	r.body[0] = '\0';
 	r.len = 0;
+	note.c.proto = scraping ? METRICS_SCRAPE : METRICS_OTHER;
 	/* the parser refuses each part at its own bound (config.h), so the
 	 * loop ends before buf fills */
 	while (st == HTTP_INCOMPLETE && len < sizeof(buf)) {
@@ -529,9 +577,12 @@ serve(struct conn *c)
 		else if (n <= 0 && len == 0) {
 			/* connected and left: nothing to answer */
 #if D20_TLS
-			if (c->tls && n < 0 && !opt.quiet)
-				logline(LOG_INFO, "%s TLS: %s", c->peer,
-				    tls_last_error());
+			if (c->tls && n < 0) {
+				note.c.flags |= METRICS_TLS_FAILED;
+				if (!opt.quiet)
+					logline(LOG_INFO, "%s TLS: %s", c->peer,
+					    tls_last_error());
+			}
 #endif
 			return 0;
 		} else if (n <= 0)
@@ -560,8 +611,15 @@ serve(struct conn *c)
 	memcpy(out + head, r.body, r.len);
 	memzero(r.body, sizeof(r.body));
 	sent = head > 0 && conn_write(c, out, head + r.len) == 0;
-	if (sent)
+	if (timed_out)
+		note.c.flags |= METRICS_DEADLINE;
+	if (sent) {
+		note.written = now_us();
+		note.c.code = (uint16_t)st;
 		tell_idle();
+	} else {
+		note.c.bytes = 0;
+	}
 	log_request(c, &req, st, sent ? head + r.len : 0);
 	memzero(out, sizeof(out));
 	memzero(buf, len);	/* the worker's next client must not find it */
@@ -672,6 +730,7 @@ handle(int rfd, int wfd, int tls)
 			r = tls_server_start(rfd, wfd, seed);
 		memzero(seed, sizeof(seed));
 		if (r < 0) {
+			note.c.flags |= METRICS_TLS_FAILED;
 			logline(LOG_ERR, "%s TLS: cannot start", c.peer);
 			return EXIT_CONN;
 		}
@@ -727,25 +786,29 @@ addr_key(const struct sockaddr_storage *ss, uint8_t key[9])
  *
  * Each worker is forked with a socketpair of its own (SOCK_SEQPACKET).
  * The parent accepts, counts, and passes each connection to an idle
- * worker over that socketpair (SCM_RIGHTS, with the listener's TLS flag),
- * then closes its copy. The worker serves it with handle(), exactly as a
- * forked child used to, and writes "slot, pid" to the one datagram socket
- * that all workers share with the parent: it is idle again. A worker that
- * timed out or failed, or has served D20D_WORKER_CONNS connections, exits
- * instead; the parent reaps it and forks another when one is needed. To
- * retire a worker the parent closes its end of the socketpair: the worker
- * reads EOF once it is idle, and exits. */
+ * worker over that socketpair (SCM_RIGHTS, with the listener's TLS flag,
+ * and for a scrape a snapshot of the counters), then closes its copy. The
+ * worker serves it with handle(), exactly as a forked child used to, and
+ * writes a struct done to the one datagram socket that all workers share
+ * with the parent: what the connection came to, and that it is idle
+ * again. A worker that timed out or failed, or has served
+ * D20D_WORKER_CONNS connections, says it is not idle and exits; the
+ * parent reaps it and forks another when one is needed. To retire a
+ * worker the parent closes its end of the socketpair: the worker reads
+ * EOF once it is idle, and exits. */
 
-struct done {
-	uint32_t slot;
-	pid_t pid;
-};
+/* In a worker: whether it may say it is idle after the connection in hand
+ * (not in -i mode, nor on its last connection), and whether it told the
+ * parent (1), could not (-1), or not yet (0). */
+static int may_idle, told;
 
-/* In a worker: what to tell the parent once the answer is out (NULL: say
- * nothing, as in -i mode or on a worker's last connection), and whether
- * it was told (1), could not be (-1), or not yet (0). */
-static const struct done *idle_note;
-static int told_idle;
+static void
+tell(uint32_t idle)
+{
+	note.idle = idle;
+	told = write(done_fd[1], &note, sizeof(note)) == (ssize_t)sizeof(note) ?
+	    1 : -1;
+}
 
 /* Called as soon as an answer has been written: the worker is idle again
  * before it logs and closes, so that the client, which sees the end of
@@ -755,60 +818,62 @@ static int told_idle;
 static void
 tell_idle(void)
 {
-	if (!idle_note || timed_out)	/* the deadline came first: this */
-		return;			/* worker leaves by its alarm */
+	if (!may_idle || timed_out)	/* the deadline came first: this */
+		return;			/* worker leaves */
 	alarm(0);
 	if (timed_out) {	/* ... or just now: keep its grace bounded */
 		alarm(D20D_WRITE_GRACE);
 		return;
 	}
-	told_idle = write(done_fd[1], idle_note, sizeof(*idle_note)) ==
-	    (ssize_t)sizeof(*idle_note) ? 1 : -1;
-	idle_note = NULL;
+	tell(1);
 }
 
-/* A worker's end: wait for a connection, returning its descriptor, or -1
- * when the parent closed the socketpair (retired) or sent garbage. */
+/* A worker's end: wait for a connection, returning its descriptor and
+ * CONN_ flags (a scrape's snapshot into stats), or -1 when the parent
+ * closed the socketpair (retired) or sent garbage. */
 static int
-receive_conn(int ctl, int *tls)
+receive_conn(int ctl, int *flags)
 {
 	char flag = 0, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &flag, 1 };
+	struct iovec iov[2] = { { &flag, 1 }, { &stats, sizeof(stats) } };
 	struct msghdr m;
 	struct cmsghdr *cm;
 	ssize_t n;
 	int fd = -1;
 
 	memset(&m, 0, sizeof(m));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
+	m.msg_iov = iov;
+	m.msg_iovlen = 2;
 	m.msg_control = cbuf;
 	m.msg_controllen = sizeof(cbuf);
 	do
 		n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	cm = n == 1 ? CMSG_FIRSTHDR(&m) : NULL;
+	cm = n > 0 && (size_t)n == 1 + (flag & CONN_SCRAPE ? sizeof(stats) : 0) ?
+	    CMSG_FIRSTHDR(&m) : NULL;
 	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-	*tls = flag;
+	*flags = flag;
 	return fd;
 }
 
-/* The parent's end: hand fd to the worker on ctl. Returns 0 or -1. The
- * worker is idle, so its queue is empty and this never blocks. */
+/* The parent's end: hand fd to the worker on ctl, with CONN_ flags, and
+ * for a scrape the counters. Returns 0 or -1. The worker is idle, so its
+ * queue is empty and this never blocks. */
 static int
-send_conn(int ctl, int fd, int tls)
+send_conn(int ctl, int fd, int flags)
 {
-	char flag = (char)tls, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &flag, 1 };
+	char flag = (char)flags, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov[2] = { { &flag, 1 }, { &stats, sizeof(stats) } };
 	struct msghdr m;
 	struct cmsghdr *cm;
+	size_t len = 1 + (flags & CONN_SCRAPE ? sizeof(stats) : 0);
 
 	memset(&m, 0, sizeof(m));
 	memset(cbuf, 0, sizeof(cbuf));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
+	m.msg_iov = iov;
+	m.msg_iovlen = 1 + (len > 1);
 	m.msg_control = cbuf;
 	m.msg_controllen = sizeof(cbuf);
 	cm = CMSG_FIRSTHDR(&m);
@@ -816,7 +881,7 @@ send_conn(int ctl, int fd, int tls)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	return sendmsg(ctl, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == 1 ? 0 : -1;
+	return sendmsg(ctl, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 }
 
 /* A worker's life: drop privileges before any client byte, then one
@@ -825,36 +890,40 @@ send_conn(int ctl, int fd, int tls)
 static void
 worker_run(int ctl, uint32_t slot)
 {
-	struct done d = { slot, getpid() };
 	unsigned long n;
-	int fd, tls, status, last;
+	int fd, flags;
 
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
 		    strerror(errno));
 		_exit(EXIT_CONN);
 	}
+	note.slot = slot;
+	note.pid = getpid();
 	for (n = 0; n < D20D_WORKER_CONNS; n++) {
-		fd = receive_conn(ctl, &tls);
+		fd = receive_conn(ctl, &flags);
 		if (fd < 0)
 			break;
 		/* Idle again as soon as the answer is out (tell_idle): when
 		 * the client sees the end of its answer, the parent already
 		 * has this in its queue, and no longer counts the connection
-		 * against its address. The last one leaves without a word, so
+		 * against its address. The last one says it is not idle, so
 		 * it is never handed a connection it would not serve. */
-		last = n + 1 == D20D_WORKER_CONNS;
-		idle_note = last ? NULL : &d;
-		told_idle = 0;
-		status = handle(fd, fd, tls);
+		may_idle = n + 1 < D20D_WORKER_CONNS;
+		told = 0;
+		note.written = 0;
+		memset(&note.c, 0, sizeof(note.c));
+		scraping = flags & CONN_SCRAPE;
+		(void)handle(fd, fd, flags & CONN_TLS);
 		alarm(0);
 		close(fd);
-		if (last || told_idle < 0)
+		/* no answer went out, or a timeout (the process may have been
+		 * cut anywhere), or the last connection: the parent counts
+		 * it, and this worker leaves */
+		if (!told)
+			tell(0);
+		if (told < 0 || !note.idle)
 			break;
-		/* no answer went out, or a timeout: the process may have
-		 * been cut anywhere */
-		if (told_idle == 0)
-			_exit(status == EXIT_OK ? EXIT_CONN : status);
 	}
 	_exit(EXIT_OK);
 }
@@ -957,20 +1026,26 @@ retire_idle(void)
 			retire(i);
 }
 
-/* Workers that said they are idle again. A message from a worker that
- * has since been reaped (and its slot reused) carries the wrong pid. */
+/* Workers' reports: counted, and the worker idle again, or retired when
+ * it said it is leaving. A message from a worker that has since been
+ * reaped (and its slot reused) carries the wrong pid; reap() reads every
+ * report before it frees a slot. */
 static void
 take_done(void)
 {
 	struct timespec now;
 	struct done d;
+	uint64_t us;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	while (read(done_fd[0], &d, sizeof(d)) == (ssize_t)sizeof(d))
 		if (d.slot < nslots && pool[d.slot].pid == d.pid && pool[d.slot].busy) {
+			us = d.written - pool[d.slot].accepted;
+			d.c.usec = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+			metrics_count(&stats, &d.c);
 			pool[d.slot].busy = 0;
 			pool[d.slot].idle_since = now.tv_sec;
-			if (got_term)
+			if (got_term || !d.idle)
 				retire(d.slot);
 		}
 }
@@ -991,8 +1066,16 @@ reap(void)
 			logline(LOG_ERR, "worker %ld killed by signal %d%s", (long)pid,
 			    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
 			    " (SIGSYS: a system call outside its sandbox)" : "");
+		/* its last report, written before it exited */
+		take_done();
 		for (i = 0; i < nslots; i++)
 			if (pool[i].pid == pid) {
+				/* gone in the middle of a connection without a
+				 * word: killed, or cut by its deadline's grace */
+				if (pool[i].busy && WIFSIGNALED(status))
+					stats.n[METRICS_KILLED]++;
+				else if (pool[i].busy)
+					stats.n[METRICS_DEADLINES]++;
 				retire(i);
 				nworkers--;
 				memset(&pool[i], 0, sizeof(pool[i]));
@@ -1036,19 +1119,39 @@ addr_count(const uint8_t key[9])
 /* At the per-address cap: a 503 the parent can send without blocking
  * (it fits any socket buffer), never reading a byte. */
 static void
-refuse(int fd, const struct listener *l, const char *peer)
+refuse(int fd, const struct listener *l, const char *peer, uint64_t accepted)
 {
 	static const char body[] = "{\"error\":\"too many connections\"}\n";
+	struct metrics_conn c = { 0, 0, HTTP_SERVICE_UNAVAILABLE, METRICS_OTHER, 0 };
 	char out[512];
 	size_t n;
 
 	n = http_response_head(out, sizeof(out) - sizeof(body), HTTP_SERVICE_UNAVAILABLE,
 	    "application/json", sizeof(body) - 1, "Retry-After: 1\r\n");
 	memcpy(out + n, body, sizeof(body) - 1);
-	if (!l->tls && n > 0)
-		(void)!send(fd, out, n + sizeof(body) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	stats.n[METRICS_REFUSED]++;
+	if (!l->tls && n > 0 && send(fd, out, n + sizeof(body) - 1,
+	    MSG_DONTWAIT | MSG_NOSIGNAL) > 0) {
+		c.usec = (uint32_t)(now_us() - accepted);
+		metrics_count(&stats, &c);
+	}
 	if (!opt.quiet)
 		logline(LOG_INFO, "%s - - 503 0 0ms", peer);
+}
+
+/* The workers, for a scrape that worker w is about to answer (it counts
+ * as busy). */
+static void
+count_workers(long w)
+{
+	unsigned long i;
+
+	stats.n[METRICS_BUSY] = stats.n[METRICS_IDLE] = 0;
+	for (i = 0; i < nslots; i++)
+		if (pool[i].pid && (pool[i].busy || (long)i == w))
+			stats.n[METRICS_BUSY]++;
+		else if (pool[i].pid && pool[i].ctl >= 0)
+			stats.n[METRICS_IDLE]++;
 }
 
 /* Accept one connection and hand it to an idle worker. Returns -1 when
@@ -1060,6 +1163,7 @@ accept_one(const struct listener *l)
 	socklen_t sl = sizeof(ss);
 	char peer[IP_TEXT_MAX];
 	uint8_t key[9];
+	uint64_t t;
 	long w;
 	int fd, tries;
 
@@ -1074,6 +1178,7 @@ accept_one(const struct listener *l)
 			poll(NULL, 0, 100);
 		return -1;	/* or nothing is waiting */
 	}
+	t = now_us();
 	addr_key(&ss, key);
 	if (addr_count(key) >= opt.per_addr) {
 		/* a client may reconnect before its last worker said idle */
@@ -1082,7 +1187,7 @@ accept_one(const struct listener *l)
 	}
 	if (addr_count(key) >= opt.per_addr) {
 		peer_name(fd, peer);
-		refuse(fd, l, peer);
+		refuse(fd, l, peer, t);
 		close(fd);
 		return 0;
 	}
@@ -1096,13 +1201,17 @@ accept_one(const struct listener *l)
 		}
 		if (w < 0 && nworkers < opt.children)
 			w = spawn(fd);
-		if (w < 0 || send_conn(pool[w].ctl, fd, l->tls) == 0)
+		if (w >= 0 && l->metrics)
+			count_workers(w);
+		if (w < 0 || send_conn(pool[w].ctl, fd, l->tls ? CONN_TLS :
+		    l->metrics ? CONN_SCRAPE : 0) == 0)
 			break;
 		retire((unsigned long)w);
 		w = -1;
 	}
 	if (w >= 0) {
 		pool[w].busy = 1;
+		pool[w].accepted = t;
 		memcpy(pool[w].key, key, sizeof(key));
 	}
 	close(fd);	/* without a worker, the client sees a close */
@@ -1214,9 +1323,34 @@ number(const char *s, const char *what, long min, long max)
 	return (unsigned long)v;
 }
 
+/* The address of socket fd as text and its port, or -1. */
 static int
-listen_on(const char *spec, int tls)
+sock_name(int fd, char a[IP_TEXT_MAX])
 {
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const struct sockaddr_in6 *s6 = (const void *)&ss;
+	const struct sockaddr_in *s4 = (const void *)&ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6) {
+		ip_format(a, AF_INET6, &s6->sin6_addr);
+		return ntohs(s6->sin6_port);
+	}
+	if (ss.ss_family != AF_INET)
+		return -1;
+	ip_format(a, AF_INET, &s4->sin_addr);
+	return ntohs(s4->sin_port);
+}
+
+/* Bind and listen: kind 0 for -l, 1 for -L, 2 for -M (never on a port
+ * that serves entropy, so bound last). */
+static int
+listen_on(const char *spec, int kind)
+{
+	static const char flags[3][3] = { "-l", "-L", "-M" };
+	char a[IP_TEXT_MAX];
 	char host[INET6_ADDRSTRLEN];
 	const char *colon = strrchr(spec, ':'), *h = spec;
 	struct sockaddr_storage ss;
@@ -1224,13 +1358,16 @@ listen_on(const char *spec, int tls)
 	struct sockaddr_in *s4 = (void *)&ss;
 	socklen_t sl;
 	size_t hl;
-	int fd, one = 1, port;
+	int fd, one = 1, port, i;
 
 	if (nlisteners >= D20D_LISTEN_MAX)
 		die(EXIT_USAGE, "more than %d listeners", D20D_LISTEN_MAX);
 	if (!colon || colon == spec)
 		die(EXIT_USAGE, "%s: expected HOST:PORT or [IPV6]:PORT", spec);
-	port = (int)number(colon + 1, tls ? "-L" : "-l", 0, 65535);
+	port = (int)number(colon + 1, flags[kind], 0, 65535);
+	for (i = 0; kind == 2 && i < nlisteners; i++)
+		if (sock_name(listeners[i].fd, a) == port)
+			die(EXIT_USAGE, "-M %s: port %d serves entropy", spec, port);
 	hl = (size_t)(colon - spec);
 	if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']')
 		h++, hl -= 2;
@@ -1260,9 +1397,10 @@ listen_on(const char *spec, int tls)
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, D20D_BACKLOG) < 0)
-		die(EXIT_START, "%s %s: %s", tls ? "-L" : "-l", spec, strerror(errno));
+		die(EXIT_START, "%s %s: %s", flags[kind], spec, strerror(errno));
 	listeners[nlisteners].fd = fd;
-	listeners[nlisteners].tls = tls;
+	listeners[nlisteners].tls = kind == 1;
+	listeners[nlisteners].metrics = kind == 2;
 	nlisteners++;
 	return fd;
 }
@@ -1302,29 +1440,16 @@ activated(void)
 static void
 show_listeners(void)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
 	char a[IP_TEXT_MAX];
-	int i, port;
-	const struct sockaddr_in6 *s6 = (const void *)&ss;
-	const struct sockaddr_in *s4 = (const void *)&ss;
+	int i, port, v6;
 
 	for (i = 0; i < nlisteners && !opt.quiet; i++) {
-		sl = sizeof(ss);
-		if (getsockname(listeners[i].fd, (struct sockaddr *)&ss, &sl) < 0)
+		if ((port = sock_name(listeners[i].fd, a)) < 0)
 			continue;
-		if (ss.ss_family == AF_INET6) {
-			ip_format(a, AF_INET6, &s6->sin6_addr);
-			port = ntohs(s6->sin6_port);
-		} else if (ss.ss_family == AF_INET) {
-			ip_format(a, AF_INET, &s4->sin_addr);
-			port = ntohs(s4->sin_port);
-		} else {
-			continue;
-		}
-		logline(LOG_INFO, "listening on %s%s%s:%d (%s)", ss.ss_family ==
-		    AF_INET6 ? "[" : "", a, ss.ss_family == AF_INET6 ? "]" : "",
-		    port, listeners[i].tls ? "https" : "http");
+		v6 = strchr(a, ':') != NULL;
+		logline(LOG_INFO, "listening on %s%s%s:%d (%s)", v6 ? "[" : "", a,
+		    v6 ? "]" : "", port, listeners[i].tls ? "https" :
+		    listeners[i].metrics ? "metrics" : "http");
 	}
 }
 
@@ -1495,10 +1620,10 @@ static const struct arg_opt options[] = {
 	{ 'c', 1, NULL }, { 'C', 1, NULL }, { 'd', 0, NULL }, { 'i', 0, NULL },
 	{ 'l', 1, NULL }, { 'L', 1, NULL }, { 'm', 0, "mix" }, { 'p', 1, NULL },
 	{ 'q', 0, NULL }, { 'r', 1, NULL }, { 'S', 0, NULL }, { 't', 1, NULL },
-	{ 'u', 1, NULL }, { 'A', 1, "cert" }, { 'K', 1, "key" },
+	{ 'u', 1, NULL }, { 'M', 1, NULL }, { 'A', 1, "cert" }, { 'K', 1, "key" },
 	{ 'T', 0, "tls" }, { 'h', 0, "help" }, { 'V', 0, "version" },
 };
-#define SHORTS "cCdhilLmpqrStuV"
+#define SHORTS "cCdhilLmMpqrStuV"
 
 static const char *plain[D20D_LISTEN_MAX], *secure[D20D_LISTEN_MAX];
 static int nplain, nsecure;
@@ -1531,6 +1656,7 @@ set_option(int c, const char *val)
 	case 'p': opt.pidfile = val; break;
 	case 'r': opt.root = val; break;
 	case 'u': opt.user = val; break;
+	case 'M': opt.metrics = val; break;
 	case 'A': opt.cert = val; break;
 	case 'K': opt.key = val; break;
 	case 'T': opt.tls = 1; break;
@@ -1571,8 +1697,8 @@ main(int argc, char *argv[])
 	if ((opt.cert || opt.key) && !(opt.cert && opt.key))
 		die(EXIT_USAGE, "--cert and --key go together");
 #endif
-	if (opt.inetd && (nplain || nsecure || opt.daemon))
-		die(EXIT_USAGE, "-i serves stdin: no -l, -L or -d");
+	if (opt.inetd && (nplain || nsecure || opt.daemon || opt.metrics))
+		die(EXIT_USAGE, "-i serves stdin: no -l, -L, -M or -d");
 
 	signal(SIGPIPE, SIG_IGN);
 	if (opt.syslog)
@@ -1617,6 +1743,9 @@ main(int argc, char *argv[])
 		listen_on("0.0.0.0:" D20D_PORT, 0);
 		listen_on("[::]:" D20D_PORT, 0);
 	}
+	if (opt.metrics)
+		listen_on(opt.metrics, 2);
+	stats.n[METRICS_START] = (uint64_t)time(NULL);
 
 	if (pipe(sig_pipe) < 0)
 		die(EXIT_START, "pipe: %s", strerror(errno));

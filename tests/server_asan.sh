@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # tests/server_asan.sh - d20d built by make with the host compiler under ASan and
 # UBSan (TLS=0), run through the endpoint, hostile-request and start-up
-# checks of tests/server_test.py. A memory or undefined-behaviour error
+# checks of tests/server_test.py and the metrics checks of
+# tests/server_metrics.py. A memory or undefined-behaviour error
 # aborts the child (its client then gets no answer and a check fails) and
 # leaves a report in the server's log, which the last check looks for.
 cd "$(dirname "$0")/.." || exit 1
@@ -16,4 +17,6 @@ fi
 # workers leave by _exit and chroot away from /proc: no leak check there
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_test.py basic |
+	sed 's/^\(not \)*ok - /&asan: /'
+D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_metrics.py |
 	sed 's/^\(not \)*ok - /&asan: /'
