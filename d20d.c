@@ -11,7 +11,9 @@
  * error and the parent forks another when needed. The pool grows on
  * demand up to -c and shrinks when idle; "the pool" below holds all of
  * it. -i and systemd's Accept=yes serve their one connection in the
- * process itself. */
+ * process itself. With -M the parent also adds up what each worker
+ * reports after each connection (metrics.c), and hands each scrape to a
+ * worker with a copy of the counts, for the worker to answer. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
