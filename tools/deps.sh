@@ -17,9 +17,6 @@ check_pkgs="$check_pkgs openbsd-inetd podman runc"
 check_pkgs="$check_pkgs debootstrap dosfstools mtools e2fsprogs"
 # make check-arch: tests/boot_arm64.sh (tools/cross.sh installs the rest)
 check_pkgs="$check_pkgs qemu-system-arm"
-# tests/server_metrics.py: promtool (in Debian's prometheus package) checks
-# the scraped text.
-check_pkgs="$check_pkgs prometheus"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
 # make deb; make check-full adds lintian, a debootstrap chroot, faketime
 # (a second build a day later) and diffoscope (what differs, if anything).
