@@ -16,11 +16,11 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h
+	sandbox.h proxy.h proxyhdr.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
 D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d args http proxyhdr sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
@@ -64,12 +64,13 @@ demo:
 # ---- tests ----
 
 UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
-	sandbox_test proxy_test seed_test
+	sandbox_test proxy_test seed_test proxyhdr_test
 sandbox_test_SRC = tests/sandbox_test.c sandbox.c
 seed_test_SRC = tests/seed_test.c seed.c sha512.c util.c
 dns_test_SRC = tests/dns_test.c dns.c
 url_test_SRC = tests/url_test.c url.c util.c
 proxy_test_SRC = tests/proxy_test.c proxy.c url.c util.c
+proxyhdr_test_SRC = tests/proxyhdr_test.c proxyhdr.c
 answer_test_SRC = tests/answer_test.c answer.c sha512.c util.c
 http_test_SRC = tests/http_test.c http.c util.c
 util_test_SRC = tests/util_test.c util.c
@@ -169,11 +170,12 @@ SHTESTS += tests/client_pins.sh tests/initramfs_args.sh tests/client_output.sh \
 # is compiled and linked; NAME_DEP is what a harness #includes whole to
 # reach its static functions.
 FUZZ_TLS_1 = pem pin spki
-FUZZ = request pct answer url dns proxy $(FUZZ_TLS_$(TLS))
+FUZZ = request pct answer url dns proxy proxyhdr $(FUZZ_TLS_$(TLS))
 dns_SRC = tests/fuzz_dns.c dns.c
 answer_SRC = tests/fuzz_answer.c answer.c sha512.c util.c
 url_SRC = tests/fuzz_url.c url.c util.c
 proxy_SRC = tests/fuzz_proxy.c proxy.c url.c util.c
+proxyhdr_SRC = tests/fuzz_proxyhdr.c proxyhdr.c
 request_SRC = tests/fuzz_request.c http.c util.c
 pct_SRC = tests/fuzz_pct.c http.c util.c
 pem_SRC = tests/fuzz_pem.c util.c $(BEARSSL_FUZZ_LIB)

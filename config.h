@@ -51,4 +51,12 @@
 #define D20D_CHROOT "/var/empty"	/* created (empty, 0555) if missing */
 #define D20D_LOG_PATH_MAX 64	/* path characters shown in a log line */
 
+/* ---- behind a load balancer (proxyhdr.c, d20d.c) ---- */
+
+#define D20D_PROXY_FROM_MAX 16	/* --proxy-from networks */
+/* A PROXY protocol v2 header, its TLVs included: the spec sizes both
+ * versions to fit the smallest TCP segment every host takes (536 bytes).
+ * Longer: the connection is refused. */
+#define PROXYHDR_MAX 536
+
 #endif
