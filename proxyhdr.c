@@ -60,25 +60,15 @@ decimal(const char **p, const char *end, unsigned long max, unsigned long *v)
 	return 0;
 }
 
-/* An address of family af at *p, up to the next space or end (exactly
- * four dotted decimals for IPv4; IPv6 as inet_pton reads it). */
+/* An address of family af at *p, up to the next space or end: IPv4 as
+ * exactly four decimals 0-255 without leading zeros, IPv6 as text of 128
+ * bits; inet_pton reads both so. Moves *p past it. 0 or -1. */
 static int
 address(const char **p, const char *end, int af, uint8_t out[16])
 {
 	char text[46];
-	unsigned long v;
 	size_t n;
-	int i;
 
-	if (af == AF_INET) {
-		for (i = 0; i < 4; i++) {
-			if ((i && (*p >= end || *(*p)++ != '.')) ||
-			    decimal(p, end, 255, &v) < 0)
-				return -1;
-			out[i] = (uint8_t)v;
-		}
-		return 0;
-	}
 	for (n = 0; *p + n < end && (*p)[n] != ' '; n++)
 		;
 	if (n >= sizeof(text))
@@ -86,17 +76,16 @@ address(const char **p, const char *end, int af, uint8_t out[16])
 	memcpy(text, *p, n);
 	text[n] = '\0';
 	*p += n;
-	return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
+	return inet_pton(af, text, out) == 1 ? 0 : -1;
 }
 
-/* The v1 line buf[0..end), CRLF excluded, after "PROXY ". */
+/* v1: the line after "PROXY ", from p to its CR at end. */
 static int
 parse_v1(struct proxyhdr *h, const char *p, const char *end)
 {
 	unsigned long sport, dport;
 	int af;
 
-	h->version = 1;
 	/* the receiver ignores whatever follows UNKNOWN */
 	if (end - p >= 7 && memcmp(p, "UNKNOWN", 7) == 0 && (p + 7 == end || p[7] == ' '))
 		return 0;
@@ -116,14 +105,13 @@ parse_v1(struct proxyhdr *h, const char *p, const char *end)
 	return 0;
 }
 
-/* The v2 header buf[0..len), len = 16 + its length field. */
+/* v2: the whole header buf[0..len). */
 static int
 parse_v2(struct proxyhdr *h, const uint8_t *buf, size_t len)
 {
 	size_t alen, n;
 	int cmd = buf[12] & 15, fam = buf[13];
 
-	h->version = 2;
 	if (buf[12] >> 4 != 2 || cmd > 1)
 		return -1;
 	if (cmd == 0)
@@ -131,9 +119,8 @@ parse_v2(struct proxyhdr *h, const uint8_t *buf, size_t len)
 	/* PROXY: the known family and protocol pairs; UNSPEC, UDP and
 	 * AF_UNIX fall back to the connection's own endpoints */
 	alen = fam >> 4 == 1 ? 12 : fam >> 4 == 2 ? 36 : fam >> 4 == 3 ? 216 : 0;
-	if (fam != 0 && ((fam & 15) < 1 || (fam & 15) > 2 || alen == 0))
-		return -1;
-	if (len - 16 < alen)
+	if ((fam != 0 && ((fam & 15) < 1 || (fam & 15) > 2 || alen == 0)) ||
+	    len - 16 < alen)
 		return -1;
 	if (fam != 0x11 && fam != 0x21)
 		return 0;
@@ -149,32 +136,27 @@ parse_v2(struct proxyhdr *h, const uint8_t *buf, size_t len)
 long
 proxyhdr_parse(struct proxyhdr *h, const uint8_t *buf, size_t len)
 {
-	const uint8_t *nl;
-	size_t total;
+	size_t have = 0;
+	long n;
 
+	/* where the header ends: as a reader finds it (proxyhdr_need) */
+	while ((n = proxyhdr_need(buf, have)) > 0) {
+		if ((size_t)n > len - have)
+			return 0;
+		have += (size_t)n;
+	}
+	if (n < 0)
+		return -1;
 	memset(h, 0, sizeof(*h));
 	h->af = AF_UNSPEC;
-	if (memcmp(buf, sig, min(len, 12)) == 0) {
-		if (len < 16)
-			return 0;
-		total = 16 + ((size_t)buf[14] << 8 | buf[15]);
-		if (total > PROXYHDR_MAX)
-			return -1;
-		if (len < total)
-			return 0;
-		return parse_v2(h, buf, total) < 0 ? -1 : (long)total;
-	}
-	if (memcmp(buf, v1, min(len, 6)) != 0)
+	h->version = buf[0] == 'P' ? 1 : 2;
+	if (h->version == 2)
+		return parse_v2(h, buf, have) < 0 ? -1 : (long)have;
+	/* v1: a CR before the LF, and no lone LF */
+	if (buf[have - 2] != '\r' ||
+	    parse_v1(h, (const char *)buf + 6, (const char *)buf + have - 2) < 0)
 		return -1;
-	nl = memchr(buf, '\n', min(len, PROXYHDR_V1_MAX));
-	if (!nl)
-		return len < PROXYHDR_V1_MAX ? 0 : -1;
-	total = (size_t)(nl - buf) + 1;
-	/* a lone LF does not end the line */
-	if (total < 8 || nl[-1] != '\r' ||
-	    parse_v1(h, (const char *)buf + 6, (const char *)nl - 1) < 0)
-		return -1;
-	return (long)total;
+	return (long)have;
 }
 
 int
