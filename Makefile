@@ -33,7 +33,7 @@ $(O)/d20: $(D20_OBJ) $(BEARSSL_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(D20_OBJ) $(BEARSSL_LIB)
 
 $(O)/d20d: $(D20D_OBJ) $(BEARSSL_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(D20D_OBJ) $(BEARSSL_LIB)
+	$(CC) $(LDFLAGS) $(D20D_LDFLAGS) -o $@ $(D20D_OBJ) $(BEARSSL_LIB)
 
 $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB)
 	@mkdir -p $(O)
