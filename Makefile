@@ -164,6 +164,8 @@ SHTESTS += tests/deploy_install.sh tests/deploy_systemd.sh tests/deploy_containe
 # (the TLS deadline and the chroot are in tests/server_test.py)
 SHTESTS += tests/client_pins.sh tests/initramfs_args.sh tests/client_output.sh \
 	tests/client_drop.sh
+# Issue 15: d20d behind the real HAProxy, PROXY protocol v1 and v2
+SHTESTS += tests/balancer.sh
 
 # libFuzzer harnesses tests/fuzz_NAME.c (clang), each with a seed corpus
 # in tests/corpus/NAME/; make check runs each for FUZZ_SECONDS. NAME_SRC
