@@ -49,10 +49,14 @@ if ! command -v haproxy >/dev/null 2>&1; then
 fi
 command -v haproxy >/dev/null 2>&1 || { notok "haproxy is installed (sh tools/deps.sh check)"; exit 1; }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
-free_port()
+# free_ports N: N distinct TCP ports on 127.0.0.1 that nothing listens on
+# now (held together while chosen, so no two are the same).
+free_ports()
 {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 -c 'import socket, sys
+s = [socket.socket() for _ in range(int(sys.argv[1]))]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))' "$1"
 }
 
 # wait_for N SECONDS CMD...: until CMD succeeds, N tries SECONDS apart.
@@ -86,9 +90,9 @@ if [ "$tls" = 1 ]; then
 		openssl dgst -sha256 -binary | base64)
 fi
 
-fh=$(free_port) fs=$(free_port)
-h1=$(free_port) h2=$(free_port) h3=$(free_port)
-s1=$(free_port) s2=$(free_port) s3=$(free_port)
+# shellcheck disable=SC2046
+set -- $(free_ports 8)
+fh=$1 fs=$2 h1=$3 h2=$4 h3=$5 s1=$6 s2=$7 s3=$8
 
 # start_d20d N: the Nth d20d, its pid in d20d_N, its log $tmp/N.log.
 start_d20d()
