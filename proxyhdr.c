@@ -71,7 +71,8 @@ address(const char **p, const char *end, int af, uint8_t out[16])
 
 	for (n = 0; *p + n < end && (*p)[n] != ' '; n++)
 		;
-	if (n >= sizeof(text))
+	/* a NUL would end the text early for inet_pton */
+	if (n >= sizeof(text) || memchr(*p, '\0', n))
 		return -1;
 	memcpy(text, *p, n);
 	text[n] = '\0';

@@ -130,6 +130,8 @@ test_v1(void)
 	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
 	static const char max[] = "PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
 	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
+	static const char nul4[] = "PROXY TCP4 1.2.3.4\0 5.6.7.8 1 2\r\n";
+	static const char nul6[] = "PROXY TCP6 ::1\0\0 ::1 1 2\r\n";
 	struct proxyhdr h;
 	char over[PROXYHDR_V1_MAX + 2];
 
@@ -193,8 +195,10 @@ test_v1(void)
 	    bad_str("PROXY TCP4 1.2.3.4 5.6.7.8. 1 2\r\n") &&
 	    bad_str("PROXY TCP4 1.2.3.99999999999999999999 5.6.7.8 1 2\r\n") &&
 	    bad_str("PROXY TCP4 ::1 5.6.7.8 1 2\r\n") &&
-	    bad_str("PROXY TCP4 1.2.3.4 ::1 1 2\r\n"),
-	    "v1 TCP4: four decimals 0-255 without leading zeros, IPv4 only");
+	    bad_str("PROXY TCP4 1.2.3.4 ::1 1 2\r\n") &&
+	    bad((const uint8_t *)nul4, sizeof(nul4) - 1) &&
+	    bad((const uint8_t *)nul6, sizeof(nul6) - 1),
+	    "v1: four decimals 0-255 without leading zeros, IPv4 only; no NUL in an address");
 	test_ok(bad_str("PROXY TCP6 1.2.3.4 ::1 1 2\r\n") &&
 	    bad_str("PROXY TCP6 ::1 1.2.3.4 1 2\r\n") &&
 	    bad_str("PROXY TCP6 1::2::3 ::1 1 2\r\n") &&
