@@ -97,7 +97,11 @@ fh=$1 fs=$2 h1=$3 h2=$4 h3=$5 s1=$6 s2=$7 s3=$8
 # start_d20d N: the Nth d20d, its pid in d20d_N, its log $tmp/N.log.
 start_d20d()
 {
-	eval "_h=\$h$1 _s=\$s$1"
+	case $1 in
+	1) _h=$h1 _s=$s1 ;;
+	2) _h=$h2 _s=$s2 ;;
+	*) _h=$h3 _s=$s3 ;;
+	esac
 	set -- "$1" -l "127.0.0.1:$_h" --proxy-from 127.0.0.1/32 -C 2 -t 10
 	if [ "$tls" = 1 ]; then
 		set -- "$@" -L "127.0.0.1:$_s" --cert "$tmp/cert.pem" --key "$tmp/key.pem"
@@ -223,6 +227,7 @@ sys.exit(j["challengeResponse"] != hashlib.sha512((sys.argv[2] + j["time"]).enco
 	grep -h 'd20d-http/c is' "$tmp/haproxy-v$v.log" | sed 's/^/# haproxy: /'
 
 	hpid=$(pgrep -P "$tpid" haproxy)
+	# shellcheck disable=SC2086 # a list of pids
 	stop $pids
 	pids=
 	! running "$hpid" && ! running "$(eval echo \$d20d_1)" && ! running "$(eval echo \$d20d_2)"
