@@ -54,4 +54,12 @@
  * every request counter non-zero takes about 5 KiB. Past it: 500. */
 #define D20D_METRICS_MAX 8192
 
+/* ---- behind a load balancer (proxyhdr.c, d20d.c) ---- */
+
+#define D20D_PROXY_FROM_MAX 16	/* --proxy-from networks */
+/* A PROXY protocol v2 header, its TLVs included: the spec sizes both
+ * versions to fit the smallest TCP segment every host takes (536 bytes).
+ * Longer: the connection is refused. */
+#define PROXYHDR_MAX 536
+
 #endif

@@ -304,8 +304,7 @@ child_drop(const char **why)
 
 	*why = "cannot give up root (as root d20 needs CAP_SETUID and "
 	    "CAP_SETGID, and uid and gid 65534)";
-	if (root && (setgroups(0, NULL) < 0 || setgid(CHILD_GID) < 0 ||
-	    setuid(CHILD_UID) < 0))
+	if (root && ids_set(CHILD_UID, CHILD_GID, NULL, 0) < 0)
 		return -1;
 	*why = "cannot give up its capabilities";
 	memset(c, 0, sizeof(c));
@@ -314,7 +313,7 @@ child_drop(const char **why)
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -1;
 	/* and none of it comes back */
-	if (root && (setuid(0) == 0 || getuid() == 0 || geteuid() == 0 ||
+	if (root && (uid0_regained() || getuid() == 0 || geteuid() == 0 ||
 	    getgid() == 0 || getegid() == 0))
 		return -1;
 	if (syscall(SYS_capget, &h, c) < 0 || c[0].effective || c[0].permitted ||

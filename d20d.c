@@ -40,6 +40,7 @@
 #include "drbg.h"
 #include "http.h"
 #include "metrics.h"
+#include "proxyhdr.h"
 #include "sandbox.h"
 #include "sha512.h"
 #include "util.h"
@@ -62,7 +63,7 @@ enum {
 static const char usage[] =
     "usage: d20d [-dimqS] [-l HOST:PORT]... [-L HOST:PORT]... [--cert FILE --key FILE]\n"
     "            [--tls] [-c CHILDREN] [-C PER_ADDRESS] [-t SECONDS] [-u USER]\n"
-    "            [-r DIR] [-p PIDFILE] [-M HOST:PORT]\n"
+    "            [-r DIR] [-p PIDFILE] [-M HOST:PORT] [--proxy-from ADDR/PREFIX]...\n"
     "Answer D20 API v1 (/api/entropy, /api/status) and Pollen entropy requests.\n"
     "  -l HOST:PORT   listen for HTTP (repeatable; [::1]:PORT for IPv6;\n"
     "                 default 0.0.0.0:" D20D_PORT " and [::]:" D20D_PORT ")\n"
@@ -81,6 +82,8 @@ static const char usage[] =
     "  -u USER        when started as root, serve as USER (default " D20D_USER ")\n"
     "  -r DIR         when started as root, chroot to empty DIR\n"
     "                 (default " D20D_CHROOT ")\n"
+    "  --proxy-from ADDR/PREFIX  peers there (balancers) must start with a\n"
+    "                 PROXY header (v1 or v2) naming the client (repeatable)\n"
     "  -m, --mix      also mix each challenge into /dev/urandom (no credit)\n"
     "  -S             log to syslog instead of stderr\n"
     "  -q             log errors only\n"
@@ -99,7 +102,7 @@ enum { CONN_TLS = 1, CONN_SCRAPE = 2 };
 struct conn {
 	int rfd, wfd;
 	int tls;
-	char peer[IP_TEXT_MAX];
+	char peer[2 * IP_TEXT_MAX + 5];	/* "CLIENT via BALANCER" */
 	struct timespec start;
 };
 
@@ -161,6 +164,9 @@ static uid_t run_uid;
 static gid_t run_gid;
 static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
 static int sig_pipe[2] = { -1, -1 };
+static struct proxyhdr_net trusted[D20D_PROXY_FROM_MAX];	/* --proxy-from */
+static int ntrusted;
+static int proxy_fd[2] = { -1, -1 };	/* workers to parent: a PROXY client */
 static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
 /* The parent's counters; in a worker, the snapshot that came with the
  * scrape in hand (scraping). */
@@ -170,6 +176,7 @@ static int scraping;
 static struct done note;
 
 static void tell_idle(void);
+static int from_balancer(struct conn *c, int af, const uint8_t *a);
 
 /* CLOCK_MONOTONIC in microseconds: the same clock in every process. */
 static uint64_t
@@ -652,9 +659,9 @@ drop_privileges(void)
 		return -1;
 	close(root_fd);
 	root_fd = -1;
-	if (setgroups(1, &run_gid) < 0 || setgid(run_gid) < 0 || setuid(run_uid) < 0)
+	if (ids_set(run_uid, run_gid, &run_gid, 1) < 0)
 		return -1;
-	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
+	if (getuid() == 0 || geteuid() == 0 || uid0_regained())
 		return -1;
 	as_root = 0;	/* done once for this process and its workers */
 	return 0;
@@ -676,23 +683,40 @@ confine(void)
 	return 0;
 }
 
-static void
-peer_name(int fd, char out[IP_TEXT_MAX])
+/* The address in ss: its bytes, and its family in *af (AF_INET for an
+ * IPv4-mapped IPv6 one), or NULL for another family. Its text ("-" for
+ * none) into name[IP_TEXT_MAX] unless name is NULL. */
+static const uint8_t *
+sa_addr(const struct sockaddr_storage *ss, int *af, char *name)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	const struct sockaddr_in6 *s6 = (const void *)&ss;
-	const struct sockaddr_in *s4 = (const void *)&ss;
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+	const struct sockaddr_in *s4 = (const void *)ss;
+	const uint8_t *a = NULL;
 
-	strcpy(out, "-");
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
-		return;
-	if (ss.ss_family == AF_INET)
-		ip_format(out, AF_INET, &s4->sin_addr);
-	else if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		ip_format(out, AF_INET, s6->sin6_addr.s6_addr + 12);
-	else if (ss.ss_family == AF_INET6)
-		ip_format(out, AF_INET6, &s6->sin6_addr);
+	*af = ss->ss_family;
+	if (*af == AF_INET)
+		a = (const uint8_t *)&s4->sin_addr;
+	else if (*af == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		*af = AF_INET, a = s6->sin6_addr.s6_addr + 12;
+	else if (*af == AF_INET6)
+		a = s6->sin6_addr.s6_addr;
+	if (name && a)
+		ip_format(name, *af, a);
+	else if (name)
+		strcpy(name, "-");
+	return a;
+}
+
+/* 1 when the address is in a --proxy-from network: a balancer. */
+static int
+is_trusted(int af, const uint8_t *a)
+{
+	int i;
+
+	for (i = 0; a && i < ntrusted; i++)
+		if (proxyhdr_net_match(&trusted[i], af, a))
+			return 1;
+	return 0;
 }
 
 /* A worker (or -i): one connection under one deadline. Returns an exit
@@ -701,8 +725,12 @@ static int
 handle(int rfd, int wfd, int tls)
 {
 	struct sigaction sa;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
 	struct conn c;
 	enum http_status st;
+	const uint8_t *a;
+	int af;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: a blocked read returns */
@@ -712,12 +740,17 @@ handle(int rfd, int wfd, int tls)
 	c.rfd = rfd;
 	c.wfd = wfd;
 	c.tls = tls;
-	peer_name(rfd, c.peer);
+	memset(&ss, 0, sizeof(ss));
+	(void)getpeername(rfd, (struct sockaddr *)&ss, &sl);
+	a = sa_addr(&ss, &af, c.peer);
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
 		    strerror(errno));
 		return EXIT_CONN;
 	}
+	/* behind a balancer its PROXY header comes first, before TLS */
+	if (is_trusted(af, a) && from_balancer(&c, af, a) < 0)
+		return EXIT_CONN;
 #if D20_TLS
 	if (tls) {
 		/* BearSSL's own generator, seeded fresh in this process */
@@ -766,22 +799,16 @@ on_signal(int sig)
 	errno = e;
 }
 
-/* The key that -C counts by: an IPv4 address, or an IPv6 /64. */
+/* The key that -C counts by: an IPv4 address, or an IPv6 /64 (sa_addr's
+ * af and a). */
 static void
-addr_key(const struct sockaddr_storage *ss, uint8_t key[9])
+addr_key(int af, const uint8_t *a, uint8_t key[9])
 {
-	const struct sockaddr_in6 *s6 = (const void *)ss;
-	const struct sockaddr_in *s4 = (const void *)ss;
-
 	memset(key, 0, 9);
-	if (ss->ss_family == AF_INET) {
-		memcpy(key + 1, &s4->sin_addr, 4);
-	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		memcpy(key + 1, s6->sin6_addr.s6_addr + 12, 4);
-	} else {
-		key[0] = 6;
-		memcpy(key + 1, s6->sin6_addr.s6_addr, 8);
-	}
+	if (!a)
+		return;
+	key[0] = af == AF_INET6 ? 6 : 0;
+	memcpy(key + 1, a, af == AF_INET6 ? 8 : 4);
 }
 
 /* ---- the pool: workers that serve one connection at a time ----
@@ -811,6 +838,9 @@ tell(uint32_t idle)
 	told = write(done_fd[1], &note, sizeof(note)) == (ssize_t)sizeof(note) ?
 	    1 : -1;
 }
+/* In a worker: its end of the socketpair, for the parent's word on a
+ * PROXY client (from_balancer); -1 in -i mode. */
+static int worker_ctl = -1;
 
 /* Called as soon as an answer has been written: the worker is idle again
  * before it logs and closes, so that the client, which sees the end of
@@ -895,6 +925,8 @@ worker_run(int ctl, uint32_t slot)
 	unsigned long n;
 	int fd, flags;
 
+	worker_ctl = ctl;
+
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
 		    strerror(errno));
@@ -971,6 +1003,7 @@ spawn(int fd)
 		close(sig_pipe[0]);
 		close(sig_pipe[1]);
 		close(done_fd[0]);
+		close(proxy_fd[0]);
 		worker_run(sv[1], (uint32_t)slot);
 	}
 	close(sv[1]);
@@ -1118,27 +1151,26 @@ addr_count(const uint8_t key[9])
 	return n;
 }
 
-/* At the per-address cap: a 503 the parent can send without blocking
- * (it fits any socket buffer), never reading a byte. */
-static void
-refuse(int fd, const struct listener *l, const char *peer, uint64_t accepted)
+/* At the per-address cap: a 503 the parent (or a worker, for a client
+ * behind a balancer) can send without blocking (it fits any socket
+ * buffer), never reading a byte. Returns 1 when it went out. */
+static int
+refuse(int fd, int tls, const char *peer)
 {
 	static const char body[] = "{\"error\":\"too many connections\"}\n";
-	struct metrics_conn c = { 0, 0, HTTP_SERVICE_UNAVAILABLE, METRICS_OTHER, 0 };
 	char out[512];
 	size_t n;
+	int sent = 0;
 
 	n = http_response_head(out, sizeof(out) - sizeof(body), HTTP_SERVICE_UNAVAILABLE,
 	    "application/json", sizeof(body) - 1, "Retry-After: 1\r\n");
 	memcpy(out + n, body, sizeof(body) - 1);
-	stats.n[METRICS_REFUSED]++;
-	if (!l->tls && n > 0 && send(fd, out, n + sizeof(body) - 1,
-	    MSG_DONTWAIT | MSG_NOSIGNAL) > 0) {
-		c.usec = (uint32_t)(now_us() - accepted);
-		metrics_count(&stats, &c);
-	}
+	if (!tls && n > 0 && send(fd, out, n + sizeof(body) - 1,
+	    MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+		sent = 1;
 	if (!opt.quiet)
 		logline(LOG_INFO, "%s - - 503 0 0ms", peer);
+	return sent;
 }
 
 /* The workers, for a scrape that worker w is about to answer (it counts
@@ -1163,11 +1195,13 @@ accept_one(const struct listener *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
+	struct metrics_conn rc = { 0, 0, HTTP_SERVICE_UNAVAILABLE, METRICS_OTHER, 0 };
 	char peer[IP_TEXT_MAX];
+	const uint8_t *a;
 	uint8_t key[9];
 	uint64_t t;
 	long w;
-	int fd, tries;
+	int fd, tries, af, balancer;
 
 	if (!can_take())
 		return -1;
@@ -1181,15 +1215,24 @@ accept_one(const struct listener *l)
 		return -1;	/* or nothing is waiting */
 	}
 	t = now_us();
-	addr_key(&ss, key);
-	if (addr_count(key) >= opt.per_addr) {
+	a = sa_addr(&ss, &af, peer);
+	addr_key(af, a, key);
+	/* a balancer's connection counts for its client, once its worker
+	 * has read who that is (take_proxy); until then, for no one */
+	balancer = is_trusted(af, a);
+	if (balancer)
+		memset(key, 0xff, sizeof(key));
+	else if (addr_count(key) >= opt.per_addr) {
 		/* a client may reconnect before its last worker said idle */
 		take_done();
 		reap();
 	}
-	if (addr_count(key) >= opt.per_addr) {
-		peer_name(fd, peer);
-		refuse(fd, l, peer, t);
+	if (!balancer && addr_count(key) >= opt.per_addr) {
+		stats.n[METRICS_REFUSED]++;
+		if (refuse(fd, l->tls, peer)) {
+			rc.usec = (uint32_t)(now_us() - t);
+			metrics_count(&stats, &rc);
+		}
 		close(fd);
 		return 0;
 	}
@@ -1220,6 +1263,109 @@ accept_one(const struct listener *l)
 	return 0;
 }
 
+/* ---- behind a balancer: the PROXY header ----
+ *
+ * A worker reads the header of a connection from a --proxy-from peer,
+ * and sends the client's address key to the one datagram socket all
+ * workers share with the parent (proxy_fd). The parent counts the
+ * connection against that key from then on, instead of against none
+ * (accept_one), and answers on the worker's socketpair: '+' to serve,
+ * '-' when that client is at -C, for a 503 from the worker. */
+
+struct proxy_note {
+	uint32_t slot;
+	pid_t pid;
+	uint8_t key[9];
+};
+
+/* A connection from a balancer: its PROXY header, read without a byte
+ * past it, names the client, which is c's peer from here on. Returns 0
+ * to serve, -1 when the connection was refused (logged) or left. */
+static int
+from_balancer(struct conn *c, int af, const uint8_t *a)
+{
+	uint8_t buf[PROXYHDR_MAX];
+	char client[IP_TEXT_MAX], balancer[IP_TEXT_MAX], go = '+';
+	struct proxy_note pn;
+	struct proxyhdr h;
+	size_t have = 0;
+	ssize_t r = 1;
+	long n;
+
+	while ((n = proxyhdr_need(buf, have)) > 0) {
+		r = read(c->rfd, buf + have, (size_t)n);
+		if (r < 0 && errno == EINTR && !timed_out)
+			continue;
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+	}
+	if (n != 0 || proxyhdr_parse(&h, buf, have) <= 0) {
+		if (have || r < 0)	/* one that connected and left says nothing */
+			logline(LOG_ERR, "%s %s PROXY header: closed", c->peer,
+			    timed_out ? "no whole" : "bad");
+		return -1;
+	}
+	/* LOCAL, UNKNOWN: the balancer's own connection (a health check) */
+	if (h.af != AF_UNSPEC) {
+		af = h.af;
+		a = h.src;
+		memcpy(balancer, c->peer, sizeof(balancer));
+		ip_format(client, af, a);
+		fmt(c->peer, sizeof(c->peer), "%s via %s", client, balancer);
+	}
+	if (worker_ctl < 0)
+		return 0;	/* -i: no count to keep */
+	memset(&pn, 0, sizeof(pn));
+	pn.slot = note.slot;
+	pn.pid = note.pid;
+	addr_key(af, a, pn.key);
+	/* EOF: the parent is retiring this worker and counts it no more */
+	if (write(proxy_fd[1], &pn, sizeof(pn)) != (ssize_t)sizeof(pn) ||
+	    read(worker_ctl, &go, 1) < 0) {
+		logline(LOG_ERR, "%s PROXY: no answer from the parent", c->peer);
+		return -1;
+	}
+	if (go == '+')
+		return 0;
+	/* reported as the parent's own 503s are (it counted the refusal) */
+	if (refuse(c->wfd, c->tls, c->peer)) {
+		note.written = now_us();
+		note.c.code = HTTP_SERVICE_UNAVAILABLE;
+		note.c.proto = METRICS_OTHER;
+	}
+	tell_idle();
+	if (!c->tls)
+		linger_close(c->rfd);
+	return -1;
+}
+
+/* Workers that read a PROXY header: count each against its client's
+ * address key, or answer '-' when that address is at -C. */
+static void
+take_proxy(void)
+{
+	struct proxy_note pn;
+	struct worker *w;
+	char go;
+
+	while (read(proxy_fd[0], &pn, sizeof(pn)) == (ssize_t)sizeof(pn)) {
+		if (pn.slot >= nslots || pool[pn.slot].pid != pn.pid ||
+		    !pool[pn.slot].busy || pool[pn.slot].ctl < 0)
+			continue;
+		w = &pool[pn.slot];
+		/* a client may reconnect before its last worker said idle */
+		if (addr_count(pn.key) >= opt.per_addr)
+			take_done();
+		go = addr_count(pn.key) < opt.per_addr ? '+' : '-';
+		if (go == '+')
+			memcpy(w->key, pn.key, sizeof(w->key));
+		else
+			stats.n[METRICS_REFUSED]++;
+		(void)send(w->ctl, &go, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
 /* Returns 0 when a new certificate is in place. */
 static int
 reload(void)
@@ -1247,7 +1393,7 @@ reload(void)
 static void
 run(void)
 {
-	struct pollfd pfd[D20D_LISTEN_MAX + 2];
+	struct pollfd pfd[D20D_LISTEN_MAX + 3];
 	struct timespec stop = { 0, 0 }, now;
 	char drain[64];
 	unsigned long j;
@@ -1272,7 +1418,9 @@ run(void)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = done_fd[0];
 		pfd[1].events = POLLIN;
-		n = 2;
+		pfd[2].fd = proxy_fd[0];	/* -1 without --proxy-from */
+		pfd[2].events = POLLIN;
+		n = 3;
 		/* at the cap with every worker busy, leave new connections
 		 * in the backlog */
 		for (i = 0; open && can_take() && i < nlisteners; i++, n++) {
@@ -1289,6 +1437,8 @@ run(void)
 			;
 		if (ready > 0 && pfd[1].revents)
 			take_done();
+		if (ready > 0 && pfd[2].revents)
+			take_proxy();
 		if (got_chld)
 			reap();
 		if (!open) {
@@ -1305,9 +1455,9 @@ run(void)
 			continue;	/* revents are not set */
 		/* take a burst of waiting connections per wake-up, yet look
 		 * at signals again soon */
-		for (i = 2; i < n && !got_term; i++)
+		for (i = 3; i < n && !got_term; i++)
 			for (k = 0; k < 64 && pfd[i].revents & POLLIN; k++)
-				if (accept_one(&listeners[i - 2]) < 0)
+				if (accept_one(&listeners[i - 3]) < 0)
 					break;
 	}
 }
@@ -1624,6 +1774,7 @@ static const struct arg_opt options[] = {
 	{ 'q', 0, NULL }, { 'r', 1, NULL }, { 'S', 0, NULL }, { 't', 1, NULL },
 	{ 'u', 1, NULL }, { 'M', 1, NULL }, { 'A', 1, "cert" }, { 'K', 1, "key" },
 	{ 'T', 0, "tls" }, { 'h', 0, "help" }, { 'V', 0, "version" },
+	{ 'P', 1, "proxy-from" },
 };
 #define SHORTS "cCdhilLmMpqrStuV"
 
@@ -1662,6 +1813,12 @@ set_option(int c, const char *val)
 	case 'A': opt.cert = val; break;
 	case 'K': opt.key = val; break;
 	case 'T': opt.tls = 1; break;
+	case 'P':
+		if (ntrusted >= D20D_PROXY_FROM_MAX ||
+		    proxyhdr_net_parse(&trusted[ntrusted++], val) < 0)
+			die(EXIT_USAGE, "--proxy-from %s: expected ADDR/PREFIX, at most %d",
+			    val, D20D_PROXY_FROM_MAX);
+		break;
 	case 'l':
 	case 'L':
 		if (nplain + nsecure >= D20D_LISTEN_MAX)
@@ -1731,10 +1888,11 @@ main(int argc, char *argv[])
 	/* choose the AES implementation once, here, not in every worker */
 	(void)aes_get_impl();
 	/* the parent holds a socketpair per worker besides the listeners and
-	 * the connection in hand */
+	 * the connection in hand. prlimit64 itself: musl's setrlimit() first
+	 * stops every other thread, and there is none here. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < opt.children + 64) {
 		rl.rlim_cur = rl.rlim_max < opt.children + 64 ? rl.rlim_max : opt.children + 64;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
 	}
 	activated();
 	for (i = 0; i < nplain; i++)
@@ -1758,6 +1916,9 @@ main(int argc, char *argv[])
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
 	fcntl(done_fd[0], F_SETFL, O_NONBLOCK);
+	if (ntrusted && socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, proxy_fd) < 0)
+		die(EXIT_START, "socketpair: %s", strerror(errno));
+	fcntl(proxy_fd[0], F_SETFL, O_NONBLOCK);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;

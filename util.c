@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -331,4 +332,33 @@ ip_format(char out[IP_TEXT_MAX], int af, const void *addr)
 			}
 	}
 	*p = '\0';
+}
+
+/* 32-bit x86 and arm keep the 16-bit-id calls under the old names. */
+#ifdef SYS_setresuid32
+#define ID_SETGROUPS SYS_setgroups32
+#define ID_SETRESGID SYS_setresgid32
+#define ID_SETRESUID SYS_setresuid32
+#else
+#define ID_SETGROUPS SYS_setgroups
+#define ID_SETRESGID SYS_setresgid
+#define ID_SETRESUID SYS_setresuid
+#endif
+
+/* See util.h. */
+int
+ids_set(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups)
+{
+	if (syscall(ID_SETGROUPS, ngroups, groups) < 0 ||
+	    syscall(ID_SETRESGID, gid, gid, gid) < 0 ||
+	    syscall(ID_SETRESUID, uid, uid, uid) < 0)
+		return -1;
+	return 0;
+}
+
+/* See util.h. */
+int
+uid0_regained(void)
+{
+	return syscall(ID_SETRESUID, 0, 0, 0) == 0;
 }

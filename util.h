@@ -64,4 +64,15 @@ void utc_format(char out[20], long long t);
 #define IP_TEXT_MAX 46
 void ip_format(char out[IP_TEXT_MAX], int af, const void *addr);
 
+/* Set the real, effective and saved uid and gid and the supplementary
+ * groups (ngroups of them) with the system calls themselves. For a
+ * process with one thread only: musl's setuid() and setgid() first stop
+ * every other thread, 2 KiB of code that d20's children and d20d's workers
+ * never need. Returns 0 or -1 (errno). */
+int ids_set(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups);
+
+/* Whether this process can make itself uid 0 again (it should not once it
+ * dropped root): 1 when setting uid 0 succeeded, else 0. */
+int uid0_regained(void);
+
 #endif

@@ -17,6 +17,9 @@ check_pkgs="$check_pkgs openbsd-inetd podman runc"
 check_pkgs="$check_pkgs debootstrap dosfstools mtools e2fsprogs"
 # make check-arch: tests/boot_arm64.sh (tools/cross.sh installs the rest)
 check_pkgs="$check_pkgs qemu-system-arm"
+# tests/balancer.sh: dist/haproxy.cfg run by the real HAProxy (its service
+# refused by the policy-rc.d below; the test starts its own).
+check_pkgs="$check_pkgs haproxy"
 bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
 # make deb; make check-full adds lintian, a debootstrap chroot, faketime
 # (a second build a day later) and diffoscope (what differs, if anything).
