@@ -16,11 +16,12 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h
+	sandbox.h proxy.h signer.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
+SIGNER_MOD_1 = signer
 D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d args http sandbox $(CRYPTO) $(TLS_MOD_$(TLS)) $(SIGNER_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 

@@ -51,4 +51,17 @@
 #define D20D_CHROOT "/var/empty"	/* created (empty, 0555) if missing */
 #define D20D_LOG_PATH_MAX 64	/* path characters shown in a log line */
 
+/* ---- the TLS key's signer (d20d.c, signer.c) ---- */
+
+/* A worker's wait for the signer's answer; past it that handshake fails
+ * (the connection's own deadline, -t, cuts it sooner when it is shorter). */
+#define D20D_SIGN_WAIT_MS 2000
+/* Seconds the parent waits for a new signer to read and check the key. */
+#define D20D_SIGNER_START 5
+/* Seconds between two starts of a signer that keeps dying. */
+#define D20D_SIGNER_RETRY 1
+/* Workers' channels one signer holds: the -c bound, and room for those of
+ * workers that have exited but whose close the signer has not seen yet. */
+#define D20D_SIGNER_CHANNELS (D20D_CHILDREN_MAX + 64)
+
 #endif
