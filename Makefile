@@ -139,13 +139,26 @@ $(PROBE)/d20: $(HDR) $(ASAN_D20_SRC)
 	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
 		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20_SRC)
 
+# A test-only d20d that keeps the TLS key in every worker, as d20d did
+# before its signer (d20d.c, D20D_KEY_IN_WORKER): tests/server_keysep.sh
+# must find the key in its workers, and make bench measures what the
+# signer costs against it. The shipped flags, TLS=1 only.
+KEYIN = $(BUILD)/keyinworker
+$(KEYIN)/%.o: %.c $(HDR) $(BEARSSL_LIB_1)
+	@mkdir -p $(KEYIN)
+	$(CC) $(CPPFLAGS) -DD20D_KEY_IN_WORKER $(BEARSSL_INC_1) $(CFLAGS) -c -o $@ $<
+$(KEYIN)/sha512.o $(KEYIN)/aes.o $(KEYIN)/drbg.o: CFLAGS += $(FASTFLAGS)
+$(KEYIN)/d20d: $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
+	$(CC) $(LDFLAGS) -o $@ $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
+
 # tls.c against itself (TLS=1 only: it links BearSSL).
 $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
 		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
-TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh
-TLS_TESTBIN_1 = $(T)/tls_test
+TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh \
+	tests/server_keysep.sh
+TLS_TESTBIN_1 = $(T)/tls_test $(KEYIN)/d20d
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
