@@ -261,12 +261,20 @@ bench-server:
 	@$(MAKE) --no-print-directory all
 	sh bench/server.sh ./d20d
 
-# Every comparison in one run (bench/all.sh): server, client, sizes, peak
-# RSS, crypto; writes bench/results.md, bench/results.png and the README's
-# Benchmarks section. Quick look: make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
+# What keeping the TLS key in a signer costs per handshake: d20d beside
+# the same source with the key in each worker, under wrk over HTTPS.
+bench-tls:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all $(KEYIN)/d20d
+	BUILD=$(BUILD) sh bench/tls.sh ./d20d $(KEYIN)/d20d
+
+# Every comparison in one run (bench/all.sh): server, TLS key separation,
+# client, sizes, peak RSS, crypto; writes bench/results.md,
+# bench/results.png and the README's Benchmarks section. Quick look:
+# make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d
 	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
 	BUILD=$(BUILD) BENCH_CMD="make bench" sh bench/all.sh
 
@@ -338,4 +346,4 @@ check-full:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check check-full check-repro deb test fuzz bench bench-crypto bench-client bench-server install uninstall clean
+.PHONY: all demo check check-full check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls install uninstall clean
