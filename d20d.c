@@ -11,7 +11,10 @@
  * error and the parent forks another when needed. The pool grows on
  * demand up to -c and shrinks when idle; "the pool" below holds all of
  * it. -i and systemd's Accept=yes serve their one connection in the
- * process itself. */
+ * process itself. With a certificate, the TLS key is held by one more
+ * process, the signer, which workers ask for the signature of each
+ * handshake; neither the parent nor a worker ever holds it ("the signer"
+ * below). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -80,7 +83,8 @@ static const char usage[] =
     "                 default 0.0.0.0:" D20D_PORT " and [::]:" D20D_PORT ")\n"
     "  -L HOST:PORT   listen for HTTPS (repeatable; needs --cert and --key)\n"
     "  --cert FILE    PEM certificate chain, leaf first (reloaded on SIGHUP)\n"
-    "  --key FILE     PEM private key, EC or RSA (reloaded on SIGHUP)\n"
+    "  --key FILE     PEM private key, EC or RSA (reloaded on SIGHUP); only\n"
+    "                 the signer process reads and holds it, no worker\n"
     "  --tls          speak TLS on -i and on systemd-activated sockets\n"
     "  -i             serve one connection on stdin/stdout (inetd, tcpserver)\n"
     "  -d             run in the background (log with -S); -p PIDFILE to record it\n"
