@@ -7,6 +7,7 @@
 # (tests/memscan.py), while the same read of the signer finds every one;
 # so does a read of a worker of $BUILD/keyinworker/d20d, the test build
 # that keeps the key in its workers (the scan can fail). Then: a signer
+# stopped (SIGSTOP) fails only the handshake in hand, within 2 s; one
 # killed with SIGKILL is logged and replaced, and TLS goes on; SIGHUP
 # with a new key and certificate makes new handshakes verify against the
 # new pair only, with the new key again in the new signer alone.
@@ -67,12 +68,12 @@ for kind in ec rsa; do
 	check "$K: d20d listens with --cert and --key" [ -n "$port" ]
 
 	# during: handshakes in the background, every worker read meanwhile
-	hammer "$work/$kind.pem" 400 >"$work/during" &
+	hammer "$work/$kind.pem" 1000 >"$work/during" &
 	h=$!
 	during=0
 	n=0
-	while [ $n -lt 3 ] && kill -0 $h 2>/dev/null; do
-		sleep 0.3
+	while [ $n -lt 5 ] && kill -0 $h 2>/dev/null; do
+		sleep 0.2
 		w=$(workers)
 		[ -n "$w" ] || continue
 		scan "$work/live.key" "$pid" $w
@@ -80,9 +81,9 @@ for kind in ec rsa; do
 		n=$((n + 1))
 	done
 	wait $h
-	check "$K: 400 handshakes verified while the workers were read ($(cat "$work/during"))" \
-		[ "$(cat "$work/during")" = 400 ]
-	check "$K: the parent and the workers were read during handshakes ($n times)" [ $n -gt 0 ]
+	check "$K: 1000 handshakes verified while the workers were read ($(cat "$work/during"))" \
+		[ "$(cat "$work/during")" = 1000 ]
+	check "$K: the parent and the workers were read during handshakes ($n times)" [ $n -ge 2 ]
 	check "$K: no secret number of the key in the parent or any worker during handshakes" \
 		[ $during = 0 ]
 	w=$(workers)
@@ -96,6 +97,23 @@ for kind in ec rsa; do
 	check "$K: the signer is unprivileged and under seccomp (Seccomp: 2)" \
 		all "[ -n '$s' ] && grep -q '^Seccomp:[[:space:]]*2' /proc/$s/status &&
 		awk '/^Uid:/ { exit (\$2 == 0) }' /proc/$s/status"
+
+	# a signer that does not answer fails the handshake in hand only,
+	# within the worker's wait (2 s), and nothing else
+	if [ $kind = ec ] && [ -n "$s" ]; then
+		kill -STOP "$s"
+		t0=$(ms)
+		r=$(hammer "$work/$kind.pem" 1)
+		t1=$(ms)
+		kill -CONT "$s"
+		check "$K: with the signer stopped, a handshake fails ($r verified) in $((t1 - t0)) ms (< 4000)" \
+			all "[ '$r' = 0 ] && [ $((t1 - t0)) -lt 4000 ]"
+		check "$K: the worker logs that the signer did not answer" \
+			grep -q 'TLS: no signature from the signer: .*timed out' "$work/$kind.log"
+		check "$K: once it runs again, the same signer ($s) serves new handshakes" \
+			all "[ \$(python3 tests/memscan.py hammer $port '$work/$kind.pem' 8) = 8 ] &&
+			[ '$(signer)' = '$s' ]"
+	fi
 
 	# a signer killed is replaced, and TLS goes on
 	[ -n "$s" ] && kill -KILL "$s"
