@@ -53,9 +53,6 @@
 
 /* ---- the TLS key's signer (d20d.c, signer.c) ---- */
 
-/* A worker's wait for the signer's answer; past it that handshake fails
- * (the connection's own deadline, -t, cuts it sooner when it is shorter). */
-#define D20D_SIGN_WAIT_MS 2000
 /* Seconds the parent waits for a new signer to read and check the key. */
 #define D20D_SIGNER_START 5
 /* Seconds between two starts of a signer that keeps dying. */

@@ -693,8 +693,11 @@ ask_signer(void *arg, unsigned hash_id, const unsigned char *hash,
 {
 	long n;
 
+	/* as long as the connection may last: a signer busy with many
+	 * handshakes is slow, not gone, and the alarm (-t) ends the wait */
 	(void)arg;
-	n = signer_ask(sign_fd, hash_id, hash, hash_len, sig, max, D20D_SIGN_WAIT_MS);
+	n = signer_ask(sign_fd, hash_id, hash, hash_len, sig, max,
+	    (int)opt.deadline * 1000);
 	sign_errno = n < 0 ? errno : 0;
 	return n;
 }

@@ -124,11 +124,12 @@ answer(int fd, signer_sign_fn sign)
 	return 0;
 }
 
-/* A message on the control socket: a channel handed over (one byte and
- * a descriptor), or a request (-i, where it is the only channel).
- * Returns -1 when the parent has closed it. */
+/* One message on the control socket: a channel handed over (one byte
+ * and a descriptor), or a request (-i, where it is the only channel).
+ * Returns 1 when there may be more, 0 when there is none now, -1 when
+ * the parent has closed it. */
 static int
-control(int ctl, nfds_t *n, signer_sign_fn sign)
+control_one(int ctl, nfds_t *n, signer_sign_fn sign)
 {
 	union {
 		struct signer_request req;
@@ -153,7 +154,7 @@ control(int ctl, nfds_t *n, signer_sign_fn sign)
 	if (len == 0)
 		return -1;
 	if (len == (ssize_t)sizeof(u.req))
-		return answer(ctl, sign);
+		return answer(ctl, sign);	/* one request a round, as for any channel */
 	m.msg_control = cbuf;
 	m.msg_controllen = sizeof(cbuf);
 	len = recvmsg(ctl, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -171,7 +172,21 @@ control(int ctl, nfds_t *n, signer_sign_fn sign)
 	} else {
 		close(fd);	/* full: that worker's handshakes fail at once */
 	}
-	return 0;
+	return 1;
+}
+
+/* Every channel handed over since the last round (a burst of new
+ * workers must not wait a round each, nor fill the parent's socket), and
+ * a request. Returns -1 when the parent has closed the socket. */
+static int
+control(int ctl, nfds_t *n, signer_sign_fn sign)
+{
+	size_t k;
+	int r = 1;
+
+	for (k = 0; r == 1 && k < sizeof(chans) / sizeof(chans[0]); k++)
+		r = control_one(ctl, n, sign);
+	return r < 0 ? -1 : 0;
 }
 
 /* See signer.h. */
