@@ -741,6 +741,9 @@ signer_main(int ctl)
 		close(done_fd[1]);
 	}
 	(void)prctl(PR_SET_NAME, "d20d-signer", 0, 0, 0);	/* for ps */
+	/* every handshake waits on this one process: a crowd of runnable
+	 * workers must not starve it (root only; without, it stays level) */
+	(void)setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) - D20D_SIGNER_NICE);
 	if (tls_server_load_key(opt.key, err) < 0) {
 		(void)signer_hello_send(ctl, 0, err);
 		_exit(EXIT_START);
