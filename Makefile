@@ -16,11 +16,12 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h metrics.h proxyhdr.h
+	sandbox.h proxy.h metrics.h proxyhdr.h signer.h
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
+SIGNER_MOD_1 = signer
 D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
-D20D_MODS = d20d args http metrics proxyhdr sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
+D20D_MODS = d20d args http metrics proxyhdr sandbox $(CRYPTO) $(TLS_MOD_$(TLS)) $(SIGNER_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
 
@@ -155,13 +156,26 @@ $(PROBE)/d20: $(HDR) $(ASAN_D20_SRC)
 	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
 		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20_SRC)
 
+# A test-only d20d that keeps the TLS key in every worker, as d20d did
+# before its signer (d20d.c, D20D_KEY_IN_WORKER): tests/server_keysep.sh
+# must find the key in its workers, and make bench measures what the
+# signer costs against it. The shipped flags, TLS=1 only.
+KEYIN = $(BUILD)/keyinworker
+$(KEYIN)/%.o: %.c $(HDR) $(BEARSSL_LIB_1)
+	@mkdir -p $(KEYIN)
+	$(CC) $(CPPFLAGS) -DD20D_KEY_IN_WORKER $(BEARSSL_INC_1) $(CFLAGS) -c -o $@ $<
+$(KEYIN)/sha512.o $(KEYIN)/aes.o: CFLAGS += $(FASTFLAGS)
+$(KEYIN)/d20d: $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
+	$(CC) $(LDFLAGS) -o $@ $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
+
 # tls.c against itself (TLS=1 only: it links BearSSL).
 $(T)/tls_test: tests/tls_test.c tls.c util.c $(HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
 		tests/tls_test.c tls.c util.c $(BEARSSL_LIB_1)
-TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh
-TLS_TESTBIN_1 = $(T)/tls_test
+TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh \
+	tests/server_keysep.sh
+TLS_TESTBIN_1 = $(T)/tls_test $(KEYIN)/d20d
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
@@ -304,12 +318,20 @@ bench-server:
 	@$(MAKE) --no-print-directory all
 	sh bench/server.sh ./d20d
 
-# Every comparison in one run (bench/all.sh): server, client, sizes, peak
-# RSS, crypto; writes bench/results.md, bench/results.png and the README's
-# Benchmarks section. Quick look: make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
+# What keeping the TLS key in a signer costs per handshake: d20d beside
+# the same source with the key in each worker, under wrk over HTTPS.
+bench-tls:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all $(KEYIN)/d20d
+	BUILD=$(BUILD) sh bench/tls.sh ./d20d $(KEYIN)/d20d
+
+# Every comparison in one run (bench/all.sh): server, TLS key separation,
+# client, sizes, peak RSS, crypto; writes bench/results.md,
+# bench/results.png and the README's Benchmarks section. Quick look:
+# make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d
 	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
 	BUILD=$(BUILD) BENCH_CMD="make bench" sh bench/all.sh
 
@@ -383,4 +405,4 @@ check-full:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server install uninstall clean
+.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls install uninstall clean

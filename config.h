@@ -62,4 +62,16 @@
  * Longer: the connection is refused. */
 #define PROXYHDR_MAX 536
 
+/* ---- the TLS key's signer (d20d.c, signer.c) ---- */
+
+/* Nice levels the signer runs above the workers (when started as root). */
+#define D20D_SIGNER_NICE 5
+/* Seconds the parent waits for a new signer to read and check the key. */
+#define D20D_SIGNER_START 5
+/* Seconds between two starts of a signer that keeps dying. */
+#define D20D_SIGNER_RETRY 1
+/* Workers' channels one signer holds: the -c bound, and room for those of
+ * workers that have exited but whose close the signer has not seen yet. */
+#define D20D_SIGNER_CHANNELS (D20D_CHILDREN_MAX + 64)
+
 #endif

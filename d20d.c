@@ -11,9 +11,12 @@
  * error and the parent forks another when needed. The pool grows on
  * demand up to -c and shrinks when idle; "the pool" below holds all of
  * it. -i and systemd's Accept=yes serve their one connection in the
- * process itself. With -M the parent also adds up what each worker
- * reports after each connection (metrics.c), and hands each scrape to a
- * worker with a copy of the counts, for the worker to answer. */
+ * process itself. With a certificate, the TLS key is held by one more
+ * process, the signer, which workers ask for the signature of each
+ * handshake; neither the parent nor a worker ever holds it ("the signer"
+ * below). With -M the parent also adds up what each worker reports after
+ * each connection (metrics.c), and hands each scrape to a worker with a
+ * copy of the counts, for the worker to answer. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +48,22 @@
 #include "sha512.h"
 #include "util.h"
 #if D20_TLS
+#include <sys/prctl.h>
+#include "signer.h"
 #include "tls.h"
+#endif
+
+/* KEYSEP: the TLS key lives in a signer process of its own, never in the
+ * parent or a worker (signer.h). A build with -DD20D_KEY_IN_WORKER keeps
+ * it in every worker instead, as d20d did before: only for the benchmark
+ * that measures what the separation costs and for the test that shows a
+ * key in a worker is found (tests/server_keysep.sh). */
+#if D20_TLS && !defined(D20D_KEY_IN_WORKER)
+#define KEYSEP 1
+typedef char sig_sizes_agree[TLS_SIG_MAX == SIGNER_SIG_MAX &&
+    TLS_ERRLEN <= SIGNER_REASON_MAX ? 1 : -1];
+#else
+#define KEYSEP 0
 #endif
 
 /* Exit statuses (d20d.8, EXIT STATUS). */
@@ -67,10 +85,15 @@ static const char usage[] =
     "Answer D20 API v1 (/api/entropy, /api/status) and Pollen entropy requests.\n"
     "  -l HOST:PORT   listen for HTTP (repeatable; [::1]:PORT for IPv6;\n"
     "                 default 0.0.0.0:" D20D_PORT " and [::]:" D20D_PORT ")\n"
+#if D20_TLS
     "  -L HOST:PORT   listen for HTTPS (repeatable; needs --cert and --key)\n"
     "  --cert FILE    PEM certificate chain, leaf first (reloaded on SIGHUP)\n"
-    "  --key FILE     PEM private key, EC or RSA (reloaded on SIGHUP)\n"
+    "  --key FILE     PEM private key, EC or RSA (reloaded on SIGHUP),\n"
+    "                 held by the signer process alone\n"
     "  --tls          speak TLS on -i and on systemd-activated sockets\n"
+#else
+    "  -L, --cert, --key, --tls: HTTPS, not in this build (TLS=0)\n"
+#endif
     "  -M HOST:PORT   serve Prometheus metrics at /metrics there (HTTP; off)\n"
     "  -i             serve one connection on stdin/stdout (inetd, tcpserver)\n"
     "  -d             run in the background (log with -S); -p PIDFILE to record it\n"
@@ -82,8 +105,8 @@ static const char usage[] =
     "  -u USER        when started as root, serve as USER (default " D20D_USER ")\n"
     "  -r DIR         when started as root, chroot to empty DIR\n"
     "                 (default " D20D_CHROOT ")\n"
-    "  --proxy-from ADDR/PREFIX  peers there (balancers) must start with a\n"
-    "                 PROXY header (v1 or v2) naming the client (repeatable)\n"
+    "  --proxy-from ADDR/PREFIX  balancers there must begin with a PROXY\n"
+    "                 header (v1 or v2) naming the client (repeatable)\n"
     "  -m, --mix      also mix each challenge into /dev/urandom (no credit)\n"
     "  -S             log to syslog instead of stderr\n"
     "  -q             log errors only\n"
@@ -174,6 +197,16 @@ static struct metrics stats;
 static int scraping;
 /* In a worker: the report on the connection in hand */
 static struct done note;
+#if KEYSEP
+/* The parent's signer (see "the signer" below), and in a worker or -i
+ * the channel to it and what became of the last request. */
+static pid_t signer_pid;	/* 0: none running */
+static int signer_ctl = -1;	/* the parent's end of its control socket */
+static time_t signer_next;	/* CLOCK_MONOTONIC second of the next restart */
+static unsigned signer_backoff;	/* seconds, doubled by each failed restart */
+static int sign_fd = -1;
+static int sign_errno;		/* 0, or why the signer did not answer */
+#endif
 
 static void tell_idle(void);
 static int from_balancer(struct conn *c, int af, const uint8_t *a);
@@ -585,6 +618,12 @@ serve(struct conn *c)
 			st = HTTP_REQUEST_TIMEOUT;
 		else if (n <= 0 && len == 0) {
 			/* connected and left: nothing to answer */
+#if KEYSEP
+			if (c->tls && n < 0 && sign_errno)
+				logline(LOG_ERR, "%s TLS: no signature from the "
+				    "signer: %s", c->peer, strerror(sign_errno));
+			else
+#endif
 #if D20_TLS
 			if (c->tls && n < 0) {
 				note.c.flags |= METRICS_TLS_FAILED;
@@ -719,6 +758,149 @@ is_trusted(int af, const uint8_t *a)
 	return 0;
 }
 
+/* ---- the signer: the one process that holds the TLS key ----
+ *
+ * The parent reads the certificate chain, never the key. For each chain
+ * it loads (at start, on SIGHUP, and when the signer died) it forks a
+ * signer, which reads --key itself while it is still root, checks it
+ * against that chain, drops like a worker (chroot, -u), enters
+ * SANDBOX_SIGN and says it is ready; only then is the chain put in use.
+ * Every worker is forked with a SOCK_SEQPACKET channel of its own, whose
+ * other end the parent hands to the signer (SCM_RIGHTS): workers, forked
+ * from a parent that never held the key, ask for the one signature a
+ * handshake needs (signer.h). A replaced signer finishes with the
+ * workers that still hold its channels, as those are retired, and exits
+ * when the last one closes. d20d -i --tls starts one for its connection
+ * the same way. */
+
+#if KEYSEP
+/* In a worker or -i: the handshake's signature, from the signer. */
+static long
+ask_signer(void *arg, unsigned hash_id, const unsigned char *hash,
+    size_t hash_len, unsigned char *sig, size_t max)
+{
+	long n;
+
+	/* as long as the connection may last: a signer busy with many
+	 * handshakes is slow, not gone, and the alarm (-t) ends the wait */
+	(void)arg;
+	n = signer_ask(sign_fd, hash_id, hash, hash_len, sig, max,
+	    (int)opt.deadline * 1000);
+	sign_errno = n < 0 ? errno : 0;
+	return n;
+}
+#define SIGN ask_signer
+
+/* The signer's life, in a child of the parent (or of d20d -i) that holds
+ * the chain just loaded. Never returns. */
+static void
+signer_main(int ctl)
+{
+	struct sigaction sa;
+	char err[TLS_ERRLEN];
+	unsigned long i;
+
+	/* workers that are still busy need it after the parent stops:
+	 * it leaves when their channels and its control socket are closed */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	for (i = 0; i < (unsigned long)nlisteners; i++)
+		close(listeners[i].fd);
+	for (i = 0; i < nslots; i++)
+		if (pool[i].pid && pool[i].ctl >= 0)
+			close(pool[i].ctl);
+	if (signer_ctl >= 0)
+		close(signer_ctl);	/* the signer it replaces */
+	if (mix_fd >= 0)
+		close(mix_fd);
+	if (opt.inetd) {	/* -i: the client's socket is not its business */
+		close(0);
+		close(1);
+	}
+	if (sig_pipe[0] >= 0) {
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		close(done_fd[0]);
+		close(done_fd[1]);
+	}
+	(void)prctl(PR_SET_NAME, "d20d-signer", 0, 0, 0);	/* for ps */
+	/* every handshake waits on this one process: a crowd of runnable
+	 * workers must not starve it (root only; without, it stays level) */
+	(void)setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) - D20D_SIGNER_NICE);
+	if (tls_server_load_key(opt.key, err) < 0) {
+		(void)signer_hello_send(ctl, 0, err);
+		_exit(EXIT_START);
+	}
+	tls_server_commit();
+	if (drop_privileges() < 0 || sandbox_enter(SANDBOX_SIGN) < 0) {
+		fmt(err, sizeof(err), "signer: cannot drop privileges or enter the "
+		    "sandbox: %s", strerror(errno));
+		(void)signer_hello_send(ctl, 0, err);
+		_exit(EXIT_START);
+	}
+	/* from here on no log line: a write is outside its sandbox */
+	(void)signer_hello_send(ctl, 1, NULL);
+	_exit(signer_serve(ctl, tls_server_sign) == 0 ? EXIT_OK : EXIT_CONN);
+}
+
+/* Fork a signer for the chain just loaded (tls_server_load_chain) and
+ * wait until it has the key. Returns its control socket, or -1 with a
+ * reason (the child is then gone, or killed). */
+static int
+signer_start(pid_t *pid, char reason[SIGNER_REASON_MAX])
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		fmt(reason, SIGNER_REASON_MAX, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	*pid = fork();
+	if (*pid == 0) {
+		close(sv[0]);
+		signer_main(sv[1]);
+	}
+	close(sv[1]);
+	if (*pid < 0) {
+		fmt(reason, SIGNER_REASON_MAX, "fork: %s", strerror(errno));
+		close(sv[0]);
+		return -1;
+	}
+	if (signer_hello_wait(sv[0], D20D_SIGNER_START * 1000, reason) < 0) {
+		kill(*pid, SIGKILL);
+		close(sv[0]);
+		return -1;
+	}
+	return sv[0];
+}
+
+/* The parent: put a new signer in place of the old one, for the chain
+ * just loaded. Returns 0, or -1 with a reason (the old one stays). */
+static int
+signer_replace(char reason[SIGNER_REASON_MAX])
+{
+	pid_t pid;
+	int fd = signer_start(&pid, reason);
+
+	if (fd < 0)
+		return -1;
+	if (signer_ctl >= 0)
+		close(signer_ctl);	/* it leaves once its workers have */
+	signer_ctl = fd;
+	signer_pid = pid;
+	if (!opt.quiet)
+		logline(LOG_INFO, "TLS key held by signer %ld", (long)pid);
+	return 0;
+}
+#elif D20_TLS
+#define SIGN tls_sign_here
+#endif
+
 /* A worker (or -i): one connection under one deadline. Returns an exit
  * status. */
 static int
@@ -762,7 +944,7 @@ handle(int rfd, int wfd, int tls)
 		(void)setsockopt(wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 		if (getrandom(seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
-			r = tls_server_start(rfd, wfd, seed);
+			r = tls_server_start(rfd, wfd, seed, SIGN, NULL);
 		memzero(seed, sizeof(seed));
 		if (r < 0) {
 			note.c.flags |= METRICS_TLS_FAILED;
@@ -973,6 +1155,9 @@ spawn(int fd)
 	unsigned long i, slot;
 	int sv[2];
 	pid_t pid;
+#if KEYSEP
+	int ch[2] = { -1, -1 };
+#endif
 
 	for (slot = 0; slot < nslots && pool[slot].pid; slot++)
 		;
@@ -980,6 +1165,11 @@ spawn(int fd)
 		logline(LOG_ERR, "socketpair: %s", strerror(errno));
 		return -1;
 	}
+#if KEYSEP
+	/* its channel to the signer (without one, its handshakes fail) */
+	if (opt.cert && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch) < 0)
+		ch[0] = ch[1] = -1;
+#endif
 	pid = fork();
 	if (pid == 0) {
 		memset(&sa, 0, sizeof(sa));
@@ -1004,9 +1194,27 @@ spawn(int fd)
 		close(sig_pipe[1]);
 		close(done_fd[0]);
 		close(proxy_fd[0]);
+#if KEYSEP
+		/* the signer's control socket would let a worker hand it
+		 * descriptors: only the parent keeps it */
+		if (signer_ctl >= 0)
+			close(signer_ctl);
+		if (ch[1] >= 0)
+			close(ch[1]);
+		sign_fd = ch[0];
+#endif
 		worker_run(sv[1], (uint32_t)slot);
 	}
 	close(sv[1]);
+#if KEYSEP
+	if (ch[1] >= 0 && pid > 0 && (signer_ctl < 0 || signer_give(signer_ctl, ch[1]) < 0))
+		logline(LOG_ERR, "worker %ld has no signer: its TLS handshakes fail",
+		    (long)pid);
+	if (ch[0] >= 0) {
+		close(ch[0]);
+		close(ch[1]);
+	}
+#endif
 	if (pid < 0) {
 		logline(LOG_ERR, "fork: %s", strerror(errno));
 		close(sv[0]);
@@ -1094,6 +1302,24 @@ reap(void)
 
 	got_chld = 0;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+#if KEYSEP
+		if (pid == signer_pid) {
+			/* the workers' channels died with it: new workers get
+			 * channels to the next one, which run() starts */
+			if (WIFSIGNALED(status))
+				logline(LOG_ERR, "signer %ld killed by signal %d%s", (long)pid,
+				    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+				    " (SIGSYS: a system call outside its sandbox)" : "");
+			else
+				logline(LOG_ERR, "signer %ld exited with status %d",
+				    (long)pid, WEXITSTATUS(status));
+			signer_pid = 0;
+			close(signer_ctl);
+			signer_ctl = -1;
+			retire_all();
+			continue;
+		}
+#endif
 		/* a call outside the sandbox, or a crash: say so (SIGKILL and
 		 * SIGTERM come from an operator) */
 		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
@@ -1366,26 +1592,60 @@ take_proxy(void)
 	}
 }
 
-/* Returns 0 when a new certificate is in place. */
+/* Returns 0 when a new certificate (and a signer with its key) is in
+ * place. why: "SIGHUP", or the signer's restart. */
 static int
-reload(void)
+reload(const char *why)
 {
 #if D20_TLS
 	char err[TLS_ERRLEN];
 
 	if (!opt.cert)
 		return -1;
-	if (tls_server_load(opt.cert, opt.key, err) < 0) {
-		logline(LOG_ERR, "SIGHUP: keeping the old certificate: %s", err);
+#if KEYSEP
+	if (tls_server_load_chain(opt.cert, err) < 0 || signer_replace(err) < 0) {
+		logline(LOG_ERR, "%s: keeping the old certificate: %s", why, err);
 		return -1;
 	}
+	tls_server_commit();
+#else
+	if (tls_server_load(opt.cert, opt.key, err) < 0) {
+		logline(LOG_ERR, "%s: keeping the old certificate: %s", why, err);
+		return -1;
+	}
+#endif
 	if (!opt.quiet)
-		logline(LOG_INFO, "SIGHUP: reloaded %s", opt.cert);
+		logline(LOG_INFO, "%s: reloaded %s", why, opt.cert);
 	return 0;
 #else
+	(void)why;
 	return -1;
 #endif
 }
+
+#if KEYSEP
+/* A signer that died is replaced, from the files as they are now; one
+ * that keeps failing, less and less often (1 s, doubled up to a minute). */
+static void
+signer_revive(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (signer_pid || !opt.cert || now.tv_sec < signer_next)
+		return;
+	if (reload("signer restart") == 0) {
+		signer_backoff = 0;
+		signer_next = now.tv_sec + D20D_SIGNER_RETRY;
+		retire_all();
+		return;
+	}
+	signer_backoff = signer_backoff ? signer_backoff * 2 : D20D_SIGNER_RETRY;
+	if (signer_backoff > 60)
+		signer_backoff = 60;
+	signer_next = now.tv_sec + (time_t)signer_backoff;
+}
+#endif
 
 /* Accept until SIGTERM or SIGINT, then retire the workers, let the busy
  * ones finish by their deadline (plus the grace to send a 408) and kill
@@ -1403,14 +1663,25 @@ run(void)
 		if (got_hup) {
 			got_hup = 0;
 			/* workers carry the certificate they were forked with */
-			if (reload() == 0)
+			if (reload("SIGHUP") == 0)
 				retire_all();
 		}
+#if KEYSEP
+		if (open)
+			signer_revive();
+#endif
 		if (got_term && open) {
 			open = 0;
 			for (i = 0; i < nlisteners; i++)
 				close(listeners[i].fd);
 			retire_all();
+#if KEYSEP
+			/* it serves the busy workers to their end, then leaves */
+			if (signer_ctl >= 0)
+				close(signer_ctl);
+			signer_ctl = -1;
+			signer_pid = 0;
+#endif
 			clock_gettime(CLOCK_MONOTONIC, &stop);
 			stop.tv_sec += (time_t)opt.deadline + D20D_WRITE_GRACE + 1;
 		}
@@ -1843,6 +2114,9 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	struct rlimit rl;
 	int i;
+#if D20_TLS
+	char err[TLS_ERRLEN];
+#endif
 
 	args_parse(argc, argv, options, sizeof(options) / sizeof(options[0]),
 	    SHORTS, set_option, usage_error);
@@ -1866,13 +2140,13 @@ main(int argc, char *argv[])
 		setup_root();
 	if (opt.mix && (mix_fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0)
 		die(EXIT_START, "--mix: /dev/urandom: %s", strerror(errno));
-#if D20_TLS
-	if (opt.cert) {
-		char err[TLS_ERRLEN];
-
-		if (tls_server_load(opt.cert, opt.key, err) < 0)
-			die(EXIT_START, "%s", err);
-	}
+#if KEYSEP
+	/* the chain only: the key is read by the signer (see "the signer") */
+	if (opt.cert && tls_server_load_chain(opt.cert, err) < 0)
+		die(EXIT_START, "%s", err);
+#elif D20_TLS
+	if (opt.cert && tls_server_load(opt.cert, opt.key, err) < 0)
+		die(EXIT_START, "%s", err);
 #endif
 	if (opt.inetd) {
 		/* inetd and systemd's Accept=yes may hand the socket over as
@@ -1882,6 +2156,17 @@ main(int argc, char *argv[])
 		if (!opt.syslog && fstat(0, &s0) == 0 && fstat(2, &s2) == 0 &&
 		    s0.st_dev == s2.st_dev && s0.st_ino == s2.st_ino)
 			opt.quiet = 2;
+#if KEYSEP
+		/* one signer for this one connection: it leaves with us */
+		if (opt.tls) {
+			pid_t pid;
+
+			sign_fd = signer_start(&pid, err);
+			if (sign_fd < 0)
+				die(EXIT_START, "%s", err);
+			tls_server_commit();
+		}
+#endif
 		return handle(0, 1, opt.tls);
 	}
 
@@ -1927,8 +2212,22 @@ main(int argc, char *argv[])
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 
+#if KEYSEP
+	/* the signer is this process's child: with -d, the one started here
+	 * only shows the caller a bad key (it leaves with the process that
+	 * daemonize ends), and the daemon starts its own */
+	if (opt.cert && signer_replace(err) < 0)
+		die(EXIT_START, "%s", err);
 	if (opt.daemon)
 		daemonize();
+	if (opt.cert && opt.daemon && signer_replace(err) < 0)
+		die(EXIT_START, "%s", err);
+	if (opt.cert)
+		tls_server_commit();
+#else
+	if (opt.daemon)
+		daemonize();
+#endif
 	if (opt.pidfile)
 		write_pidfile();
 	/* With nothing to reload on SIGHUP, the parent needs no file and no

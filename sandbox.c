@@ -127,6 +127,11 @@ static const long common[] = {
 	SYS_fcntl64,
 #endif
 	SYS_exit, SYS_exit_group,
+	END
+};
+
+/* Every profile: the runtime of a sanitizer build, and nothing else. */
+static const long sanitizer[] = {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__) || \
     defined(D20_SANDBOX_SANITIZER)
 	/* sanitizer builds only: their runtime maps memory and, to report,
@@ -167,6 +172,27 @@ static const long resolve[] = {
 	END
 };
 
+/* d20d's signer: the requests on each worker's channel and the channels
+ * handed over on its control socket (recvmsg), its answers (send), the
+ * wait for them (poll), a finished channel's close, its end. Its key is
+ * used by pure computation: ECDSA in BearSSL is deterministic (RFC 6979)
+ * and RSA signing needs no randomness, so not even getrandom. */
+static const long sign[] = {
+	SYS_recvmsg, SYS_sendto, SYS_close,
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+#ifdef SYS_ppoll
+	SYS_ppoll,
+#endif
+#ifdef SYS_ppoll_time64
+	SYS_ppoll_time64,
+#endif
+	SYS_restart_syscall,	/* a poll restarted after SIGSTOP/SIGCONT */
+	SYS_exit, SYS_exit_group,
+	END
+};
+
 static const long connected[] = {
 	SYS_sendto, SYS_recvfrom, SYS_shutdown,
 	SYS_setsockopt,		/* TCP_NODELAY around the TLS handshake */
@@ -201,8 +227,8 @@ int
 sandbox_enter(enum sandbox_profile p)
 {
 	/* the longest program: header, two lists, the final kill */
-	struct sock_filter f[16 + 2 * (sizeof(common) / sizeof(common[0]) +
-	    sizeof(resolve) / sizeof(resolve[0]))];
+	struct sock_filter f[16 + 2 * (sizeof(sanitizer) / sizeof(sanitizer[0]) +
+	    sizeof(common) / sizeof(common[0]) + sizeof(resolve) / sizeof(resolve[0]))];
 	const struct sock_filter head[] = {
 		STMT(BPF_LD_W_ABS, SECCOMP_DATA_ARCH),
 		JUMP(BPF_JEQ_K, ARCH, 1, 0),
@@ -224,8 +250,12 @@ sandbox_enter(enum sandbox_profile p)
 	}
 	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		f[n++] = head[i];
-	n = add_list(f, n, common);
-	if (p == SANDBOX_SERVE)
+	n = add_list(f, n, sanitizer);
+	if (p != SANDBOX_SIGN)
+		n = add_list(f, n, common);
+	if (p == SANDBOX_SIGN)
+		n = add_list(f, n, sign);
+	else if (p == SANDBOX_SERVE)
 		n = add_list(f, n, serve);
 	else if (p == SANDBOX_RESOLVE) {
 		n = add_list(f, n, resolve);

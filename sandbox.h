@@ -16,7 +16,11 @@ enum sandbox_profile {
 	 * files it opened before */
 	SANDBOX_RESOLVE,
 	/* a d20 per-server child once connected: I/O on what it holds */
-	SANDBOX_CONNECTED
+	SANDBOX_CONNECTED,
+	/* d20d's signer, which holds the TLS key: recvmsg and send on the
+	 * sockets it holds or is handed, poll, close, exit; nothing else,
+	 * not even the clocks, signals or getrandom of the others */
+	SANDBOX_SIGN
 };
 
 /* Sets no_new_privs and installs the profile's filter for this process

@@ -285,6 +285,7 @@ struct server_slot {
 	size_t used;
 	br_x509_certificate chain[TLS_CHAIN_MAX];
 	size_t chain_len;
+	unsigned key_type;	/* the leaf's: BR_KEYTYPE_EC or BR_KEYTYPE_RSA */
 	br_skey_decoder_context skey;
 	int have_key;
 };
@@ -379,10 +380,19 @@ key_matches(struct server_slot *s)
 	return ok;
 }
 
-int
-tls_server_load(const char *chain_path, const char *key_path, char err[TLS_ERRLEN])
+/* The slot tls_server_load_chain fills: never the one in use. */
+static struct server_slot *
+spare(void)
 {
-	struct server_slot *s = &slots[active == 0 ? 1 : 0];
+	return &slots[active == 0 ? 1 : 0];
+}
+
+int
+tls_server_load_chain(const char *chain_path, char err[TLS_ERRLEN])
+{
+	struct server_slot *s = spare();
+	br_x509_decoder_context dc;
+	const br_x509_pkey *pk;
 	long len;
 	int ret = -1;
 
@@ -394,18 +404,14 @@ tls_server_load(const char *chain_path, const char *key_path, char err[TLS_ERRLE
 		fail(err, "%s: no certificate", chain_path);
 		goto out;
 	}
-	len = read_file(key_path, err);
-	if (len < 0 || pem_each(key_path, filebuf, (size_t)len, key_add, s, err) < 0)
-		goto out;
-	if (!s->have_key) {
-		fail(err, "%s: no private key", key_path);
-		goto out;
-	}
-	if (!key_matches(s)) {
-		fail(err, "%s does not match the certificate in %s", key_path, chain_path);
+	br_x509_decoder_init(&dc, 0, 0);
+	br_x509_decoder_push(&dc, s->chain[0].data, s->chain[0].data_len);
+	pk = br_x509_decoder_get_pkey(&dc);
+	if (!pk || (pk->key_type != BR_KEYTYPE_EC && pk->key_type != BR_KEYTYPE_RSA)) {
+		fail(err, "%s: no EC or RSA key in the first certificate", chain_path);
 		goto out;
 	}
-	active = (int)(s - slots);
+	s->key_type = pk->key_type;
 	ret = 0;
 out:
 	memzero(filebuf, sizeof(filebuf));
@@ -416,29 +422,218 @@ out:
 }
 
 int
+tls_server_load_key(const char *key_path, char err[TLS_ERRLEN])
+{
+	struct server_slot *s = spare();
+	long len;
+	int ret = -1;
+
+	if (s->chain_len == 0)
+		return fail(err, "no certificate loaded for %s", key_path);
+	memzero(&s->skey, sizeof(s->skey));
+	s->have_key = 0;
+	len = read_file(key_path, err);
+	if (len < 0 || pem_each(key_path, filebuf, (size_t)len, key_add, s, err) < 0)
+		goto out;
+	if (!s->have_key) {
+		fail(err, "%s: no private key", key_path);
+		goto out;
+	}
+	if (!key_matches(s)) {
+		fail(err, "%s does not match the certificate", key_path);
+		goto out;
+	}
+	ret = 0;
+out:
+	memzero(filebuf, sizeof(filebuf));
+	memzero(derbuf, sizeof(derbuf));
+	if (ret < 0) {
+		memzero(&s->skey, sizeof(s->skey));
+		s->have_key = 0;
+	}
+	return ret;
+}
+
+void
+tls_server_commit(void)
+{
+	struct server_slot *s = spare();
+
+	if (s->chain_len == 0)
+		return;
+	if (active >= 0)
+		memzero(&slots[active], sizeof(slots[active]));
+	active = (int)(s - slots);
+}
+
+int
+tls_server_load(const char *chain_path, const char *key_path, char err[TLS_ERRLEN])
+{
+	if (tls_server_load_chain(chain_path, err) < 0)
+		return -1;
+	if (tls_server_load_key(key_path, err) < 0) {
+		memzero(spare(), sizeof(*spare()));
+		return -1;
+	}
+	tls_server_commit();
+	return 0;
+}
+
+int
 tls_server_ready(void)
 {
 	return active >= 0;
 }
 
-int
-tls_server_start(int rfd, int wfd, const unsigned char seed[32])
+/* See tls.h. */
+size_t
+tls_server_sign(unsigned hash_id, const unsigned char *hash, size_t hash_len,
+    unsigned char sig[TLS_SIG_MAX])
 {
-	struct server_slot *s;
+	const struct server_slot *s;
+	const br_hash_class *hc;
+	const unsigned char *oid;
+	const br_rsa_private_key *rsa;
+	size_t len;
 
-	if (active < 0)
-		return fail(NULL, "no certificate loaded");
+	switch (hash_id) {
+	case br_sha256_ID:
+		hc = &br_sha256_vtable;
+		oid = BR_HASH_OID_SHA256;
+		break;
+	case br_sha384_ID:
+		hc = &br_sha384_vtable;
+		oid = BR_HASH_OID_SHA384;
+		break;
+	case br_sha512_ID:
+		hc = &br_sha512_vtable;
+		oid = BR_HASH_OID_SHA512;
+		break;
+	default:
+		return 0;
+	}
+	if (active < 0 || !slots[active].have_key ||
+	    hash_len != ((hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK))
+		return 0;
 	s = &slots[active];
+	if (br_skey_decoder_key_type(&s->skey) == BR_KEYTYPE_EC)
+		/* at most 139 bytes (P-521) */
+		return br_ecdsa_sign_asn1_get_default()(br_ec_get_default(), hc, hash,
+		    br_skey_decoder_get_ec(&s->skey), sig);
+	rsa = br_skey_decoder_get_rsa(&s->skey);
+	len = (rsa->n_bitlen + 7) >> 3;
+	if (len > TLS_SIG_MAX)
+		return 0;
+	return br_rsa_pkcs1_sign_get_default()(oid, hash, hash_len, rsa, sig) ? len : 0;
+}
+
+/* See tls.h. */
+long
+tls_sign_here(void *arg, unsigned hash_id, const unsigned char *hash,
+    size_t hash_len, unsigned char *sig, size_t max)
+{
+	unsigned char out[TLS_SIG_MAX];
+	size_t len = tls_server_sign(hash_id, hash, hash_len, out);
+
+	(void)arg;
+	if (len == 0 || len > max)
+		return -1;
+	memcpy(sig, out, len);
+	return (long)len;
+}
+
+/* The server's policy (BearSSL calls it with the client's hello): the
+ * chain in use, the first ECDHE suite of the client's that suits the
+ * leaf's key, and the signature made by the caller's sign callback. */
+struct sign_policy {
+	const br_ssl_server_policy_class *vtable;
+	const struct server_slot *slot;
+	tls_sign_fn sign;
+	void *arg;
+};
+
+static struct sign_policy policy;
+
+static int
+policy_choose(const br_ssl_server_policy_class **pctx,
+    const br_ssl_server_context *ctx, br_ssl_server_choices *choices)
+{
+	static const unsigned char pref[] = { br_sha256_ID, br_sha384_ID, br_sha512_ID };
+	const struct sign_policy *p = (const void *)pctx;
+	const br_suite_translated *st;
+	uint32_t hashes = br_ssl_server_get_client_hashes(ctx);
+	unsigned want = BR_SSLKEYX_ECDHE_RSA, hash_id = 0;
+	size_t u, n;
+
+	/* the client's hashes for ECDSA signatures sit 8 bits up */
+	if (p->slot->key_type == BR_KEYTYPE_EC) {
+		want = BR_SSLKEYX_ECDHE_ECDSA;
+		hashes >>= 8;
+	}
+	for (u = 0; u < sizeof(pref) && !hash_id; u++)
+		if ((hashes >> pref[u]) & 1)
+			hash_id = pref[u];
+	if (!hash_id)
+		return 0;
+	st = br_ssl_server_get_client_suites(ctx, &n);
+	for (u = 0; u < n; u++)
+		if ((unsigned)(st[u][1] >> 12) == want) {
+			choices->cipher_suite = st[u][0];
+			choices->algo_id = 0xFF00 + hash_id;	/* the engine hashes */
+			choices->chain = p->slot->chain;
+			choices->chain_len = p->slot->chain_len;
+			return 1;
+		}
+	return 0;
+}
+
+/* Never called: with ECDHE suites alone there is no RSA or static ECDH
+ * key exchange to do. */
+static uint32_t
+policy_keyx(const br_ssl_server_policy_class **pctx, unsigned char *data,
+    size_t *len)
+{
+	(void)pctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+static size_t
+policy_sign(const br_ssl_server_policy_class **pctx, unsigned algo_id,
+    unsigned char *data, size_t hv_len, size_t len)
+{
+	const struct sign_policy *p = (const void *)pctx;
+	unsigned char hv[64];
+	long n;
+
+	if ((algo_id >> 8) != 0xFF || hv_len > sizeof(hv))
+		return 0;
+	memcpy(hv, data, hv_len);
+	n = p->sign(p->arg, algo_id & 0xFF, hv, hv_len, data, len);
+	return n > 0 && (size_t)n <= len ? (size_t)n : 0;
+}
+
+static const br_ssl_server_policy_class policy_vtable = {
+	sizeof(struct sign_policy),
+	policy_choose,
+	policy_keyx,
+	policy_sign
+};
+
+int
+tls_server_start(int rfd, int wfd, const unsigned char seed[32], tls_sign_fn sign,
+    void *arg)
+{
+	if (active < 0 || !sign)
+		return fail(NULL, "no certificate loaded");
 	br_ssl_server_zero(&sc);
 	engine_setup(&sc.eng);
-	if (br_skey_decoder_key_type(&s->skey) == BR_KEYTYPE_EC)
-		br_ssl_server_set_single_ec(&sc, s->chain, s->chain_len,
-		    br_skey_decoder_get_ec(&s->skey), BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
-		    br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
-	else
-		br_ssl_server_set_single_rsa(&sc, s->chain, s->chain_len,
-		    br_skey_decoder_get_rsa(&s->skey), BR_KEYTYPE_SIGN,
-		    br_rsa_private_get_default(), br_rsa_pkcs1_sign_get_default());
+	policy.vtable = &policy_vtable;
+	policy.slot = &slots[active];
+	policy.sign = sign;
+	policy.arg = arg;
+	br_ssl_server_set_policy(&sc, &policy.vtable);
 	engine_seed(&sc.eng, seed);
 	eng = &sc.eng;
 	if (!br_ssl_server_reset(&sc))

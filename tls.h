@@ -18,22 +18,59 @@
 
 /* ---- server ---- */
 
-/* Load a PEM certificate chain (leaf first) and a PEM private key (EC or
- * RSA, PKCS#8 or traditional). Called at start and again on SIGHUP; on
- * failure the previously loaded pair stays in use. Returns 0, or -1 with
- * a one-line reason in err. */
+/* The private key never needs to be where the handshakes run (d20d's
+ * signer, signer.h): a server handshake asks a callback for its one
+ * private-key operation, the signature over the ServerKeyExchange, and
+ * only ECDHE suites are offered (ECDHE_ECDSA for an EC certificate,
+ * ECDHE_RSA for an RSA one), so that signature is the only one. */
+
+#define TLS_SIG_MAX 512		/* RSA-4096, BearSSL's largest key */
+
+/* Load a PEM certificate chain (leaf first) beside the pair in use: at
+ * start and on SIGHUP. Returns 0, or -1 with a one-line reason in err;
+ * either way the pair in use stays in use until tls_server_commit. */
+int tls_server_load_chain(const char *chain_path, char err[TLS_ERRLEN]);
+
+/* Load a PEM private key (EC or RSA, PKCS#8 or traditional) for the
+ * chain tls_server_load_chain just loaded, and check that it is the
+ * leaf's. Returns 0, or -1 with a reason in err. */
+int tls_server_load_key(const char *key_path, char err[TLS_ERRLEN]);
+
+/* Put what was just loaded in use (the chain, and the key if loaded). */
+void tls_server_commit(void);
+
+/* All three: chain, key, commit. On failure the loaded pair stays. */
 int tls_server_load(const char *chain_path, const char *key_path,
     char err[TLS_ERRLEN]);
 
-/* 1 when a certificate and key are loaded. */
+/* 1 when a certificate chain is in use. */
 int tls_server_ready(void);
 
+/* Sign hash (hash_len bytes of SHA-256, SHA-384 or SHA-512: BearSSL's
+ * hash ids 4, 5, 6) with the key in use: ECDSA (ASN.1) for an EC key,
+ * PKCS#1 v1.5 for RSA. Returns the signature length, or 0 (no key, a
+ * hash it does not take). The signer's one job. */
+size_t tls_server_sign(unsigned hash_id, const unsigned char *hash,
+    size_t hash_len, unsigned char sig[TLS_SIG_MAX]);
+
+/* What a handshake calls for its signature: the same contract, with the
+ * room in sig given as max. Returns the length, or -1. */
+typedef long (*tls_sign_fn)(void *arg, unsigned hash_id,
+    const unsigned char *hash, size_t hash_len, unsigned char *sig, size_t max);
+
+/* A tls_sign_fn that signs in this process (tls_server_sign): for tests,
+ * and builds that keep the key where the handshakes run. */
+long tls_sign_here(void *arg, unsigned hash_id, const unsigned char *hash,
+    size_t hash_len, unsigned char *sig, size_t max);
+
 /* Begin a server handshake on rfd/wfd (the same socket, or stdin and
- * stdout in inetd mode). seed is fresh randomness for BearSSL's own
- * generator (the child's DRBG output), so a chroot without /dev/urandom
- * does not matter. The handshake completes inside the first tls_read.
- * Returns 0, or -1 when nothing is loaded. */
-int tls_server_start(int rfd, int wfd, const unsigned char seed[32]);
+ * stdout in inetd mode) with the chain in use; sign(arg, ...) makes its
+ * signature. seed is fresh randomness for BearSSL's own generator (the
+ * child's DRBG output), so a chroot without /dev/urandom does not
+ * matter. The handshake completes inside the first tls_read. Returns 0,
+ * or -1 when nothing is loaded. */
+int tls_server_start(int rfd, int wfd, const unsigned char seed[32],
+    tls_sign_fn sign, void *arg);
 
 /* ---- client ---- */
 

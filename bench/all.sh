@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # bench/all.sh - every comparison in one run (make bench): the server
-# beside pollen and nginx (bench/server.sh), the client beside pollinate
+# beside pollen and nginx (bench/server.sh), what the TLS key's signer
+# costs per handshake (bench/tls.sh), the client beside pollinate
 # (bench/client.sh), binary sizes, peak RSS, and the crypto beside openssl
 # speed (bench/crypto.sh). Writes bench/results.md and bench/results.png
 # (gnuplot), and puts the tables into the README's Benchmarks section
@@ -10,13 +11,15 @@
 # for the crypto rounds), RUNS (200) for the client; about 5 minutes on
 # 2 cores with the defaults. A quick look: SECONDS_EACH=2 ROUNDS=1 RUNS=20.
 # Expects the binaries built (make bench builds them first):
-# BUILD/tls1/d20 and d20d, BUILD/tls0/d20 and d20d, BUILD/bench_crypto.
+# BUILD/tls1/d20 and d20d, BUILD/tls0/d20 and d20d, BUILD/bench_crypto,
+# BUILD/keyinworker/d20d.
 set -eu
 cd "$(dirname "$0")/.."
 export SECONDS_EACH="${SECONDS_EACH:-5}" ROUNDS="${ROUNDS:-3}" RUNS="${RUNS:-200}"
 B=${BUILD:-build}
 CMD=${BENCH_CMD:-sh bench/all.sh}
-for f in "$B/tls1/d20" "$B/tls1/d20d" "$B/tls0/d20" "$B/tls0/d20d" "$B/bench_crypto"; do
+for f in "$B/tls1/d20" "$B/tls1/d20d" "$B/tls0/d20" "$B/tls0/d20d" "$B/bench_crypto" \
+	"$B/keyinworker/d20d"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run make bench" >&2; exit 1; }
 done
 command -v gnuplot >/dev/null 2>&1 || { echo "bench: gnuplot missing (make bench installs gnuplot-nox)" >&2; exit 1; }
@@ -34,6 +37,8 @@ up_start=$(uptime)
 
 echo "bench: server: d20d, pollen, nginx; 4 levels x $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
 DATA="$tmp/levels.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
+echo "bench: TLS: the key in the signer and in each worker, $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
+BUILD=$B sh bench/tls.sh "$B/tls1/d20d" "$B/keyinworker/d20d" >"$tmp/tls.md"
 echo "bench: client: d20 and pollinate, $RUNS runs each" >&2
 D20="$B/tls1/d20" D20D="$B/tls1/d20d" RSS_OUT="$tmp/rss" sh bench/client.sh >"$tmp/client.md"
 echo "bench: crypto: d20 and openssl speed, $ROUNDS rounds" >&2
@@ -76,6 +81,15 @@ gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc)
 	echo "and the servers share the same cores."
 	echo
 	cat "$tmp/server.md"
+	echo
+	echo "## TLS key separation"
+	echo
+	echo "d20d keeps its TLS key in one signer process, which makes the one signature of"
+	echo "each handshake for the workers (d20d(8), SANDBOX); the same source built with"
+	echo "-DD20D_KEY_IN_WORKER signs in each worker instead, as d20d did before. Both"
+	echo "serve the same certificates at once; wrk makes one full handshake per request."
+	echo
+	cat "$tmp/tls.md"
 	echo
 	echo "## Client"
 	echo

@@ -2,10 +2,12 @@
 /* sandbox_test.c - each seccomp profile, entered in a child: what the
  * profile allows still works, and each forbidden call (open, execve,
  * socket, fork) kills the child with SIGSYS before it returns. A filter
- * entered after another only narrows it. */
+ * entered after another only narrows it. d20d's signer (SANDBOX_SIGN)
+ * has a list of its own, narrower than every other: socket I/O only. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +33,8 @@
 #define SANITIZED 0
 #endif
 
-enum act { ACT_NONE, ACT_OPEN, ACT_OPENAT, ACT_EXECVE, ACT_SOCKET, ACT_FORK, ACT_KILL, ACT_PRCTL };
+enum act { ACT_NONE, ACT_OPEN, ACT_OPENAT, ACT_EXECVE, ACT_SOCKET, ACT_FORK, ACT_KILL, ACT_PRCTL,
+	ACT_GETRANDOM, ACT_WRITE };
 
 /* In a child: enter p (and then p2 when it is not -1), make the calls the
  * profiles all allow, report them on fd, then try act. Exits 0 when act
@@ -48,7 +51,19 @@ child(int fd, int p, int p2, enum act act)
 		_exit(4);
 	if (p2 >= 0 && sandbox_enter((enum sandbox_profile)p2) < 0)
 		_exit(4);
-	if (getpid() <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0 ||
+	if (p == SANDBOX_SIGN) {
+		/* what the signer does: poll, recvmsg (nothing waiting), send */
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m;
+
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		if (poll(&pf, 1, 1000) != 1 || recvmsg(fd, &m, MSG_DONTWAIT) != -1 ||
+		    errno != EAGAIN || send(fd, "ok", 2, 0) != 2)
+			_exit(3);
+	} else if (getpid() <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0 ||
 	    clock_gettime(CLOCK_REALTIME, &ts) < 0 ||
 	    getrandom(buf, sizeof(buf), GRND_NONBLOCK | GRND_INSECURE) < 0 ||
 	    alarm(5) > 5 || write(fd, "ok", 2) != 2)
@@ -80,6 +95,12 @@ child(int fd, int p, int p2, enum act act)
 	case ACT_PRCTL:		/* any prctl but PR_SET_SECCOMP */
 		r = prctl(PR_SET_NAME, "x", 0, 0, 0);
 		break;
+	case ACT_GETRANDOM:
+		r = (int)getrandom(buf, sizeof(buf), GRND_NONBLOCK | GRND_INSECURE);
+		break;
+	case ACT_WRITE:
+		r = (int)write(fd, "", 0);
+		break;
 	}
 	(void)r;
 	_exit(0);
@@ -93,7 +114,7 @@ run(int p, int p2, enum act act, int *said_ok)
 	char buf[2] = { 0, 0 };
 	pid_t pid;
 
-	if (pipe(pfd) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pfd) < 0)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
@@ -108,8 +129,10 @@ run(int p, int p2, enum act act, int *said_ok)
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
 }
 
-static const char *const pname[] = { "SANDBOX_SERVE", "SANDBOX_RESOLVE", "SANDBOX_CONNECTED" };
-static const char *const aname[] = { "nothing", "open", "openat", "execve", "socket", "fork", "kill", "prctl(PR_SET_NAME)" };
+static const char *const pname[] = { "SANDBOX_SERVE", "SANDBOX_RESOLVE", "SANDBOX_CONNECTED",
+	"SANDBOX_SIGN" };
+static const char *const aname[] = { "nothing", "open", "openat", "execve", "socket", "fork", "kill",
+	"prctl(PR_SET_NAME)", "getrandom", "write" };
 
 static void
 expect(int p, int p2, enum act act, int want_sigsys)
@@ -135,7 +158,7 @@ main(void)
 	if (!test_ok(sandbox_arch() != 0, "this build knows its audit architecture (%#x)",
 	    sandbox_arch()))
 		return test_done();
-	for (p = SANDBOX_SERVE; p <= SANDBOX_CONNECTED; p++) {
+	for (p = SANDBOX_SERVE; p <= SANDBOX_SIGN; p++) {
 		expect(p, -1, ACT_NONE, 0);
 		/* sanitizer builds let their runtime open /proc/self/maps */
 		expect(p, -1, ACT_OPEN, !SANITIZED);
@@ -148,6 +171,10 @@ main(void)
 	expect(SANDBOX_SERVE, -1, ACT_SOCKET, 1);
 	expect(SANDBOX_CONNECTED, -1, ACT_SOCKET, 1);
 	expect(SANDBOX_RESOLVE, -1, ACT_SOCKET, 0);
+	expect(SANDBOX_SIGN, -1, ACT_SOCKET, 1);
+	expect(SANDBOX_SIGN, -1, ACT_GETRANDOM, 1);
+	expect(SANDBOX_SIGN, -1, ACT_WRITE, 1);
+	expect(SANDBOX_SERVE, -1, ACT_GETRANDOM, 0);
 	/* the second filter narrows the first: no socket once connected,
 	 * and no third filter either */
 	expect(SANDBOX_RESOLVE, SANDBOX_CONNECTED, ACT_SOCKET, 1);

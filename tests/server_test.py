@@ -84,7 +84,11 @@ class Server:
             return f.read().decode("utf-8", "replace")
 
     def children(self):
-        return children_of(self.pid)
+        """Its workers: every child but the TLS key's signer."""
+        return [k for k in children_of(self.pid) if comm_of(k) != "d20d-signer"]
+
+    def signers(self):
+        return [k for k in children_of(self.pid) if comm_of(k) == "d20d-signer"]
 
     def alive(self):
         return self.proc.poll() is None
@@ -114,6 +118,14 @@ def children_of(pid):
         except (OSError, IndexError, ValueError):
             pass
     return kids
+
+
+def comm_of(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def proc_state(pid):

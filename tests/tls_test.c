@@ -40,7 +40,7 @@ serve(int fd)
 	char buf[16];
 	ssize_t n;
 
-	if (tls_server_start(fd, fd, seed) < 0)
+	if (tls_server_start(fd, fd, seed, tls_sign_here, NULL) < 0)
 		_exit(3);
 	n = tls_read(buf, 5);
 	if (n == 5 && memcmp(buf, "ping\n", 5) == 0)
