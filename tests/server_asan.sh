@@ -18,5 +18,7 @@ fi
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_test.py basic |
 	sed 's/^\(not \)*ok - /&asan: /'
+PROMTOOL=$(sh tests/promtool.sh) || echo "not ok - asan: promtool (tests/promtool.sh)"
+export PROMTOOL
 D20D=$bin D20D_SANITIZED=1 timeout 300 python3 tests/server_metrics.py |
 	sed 's/^\(not \)*ok - /&asan: /'
