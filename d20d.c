@@ -209,6 +209,7 @@ static int sign_errno;		/* 0, or why the signer did not answer */
 #endif
 
 static void tell_idle(void);
+static void forked(void);
 static int from_balancer(struct conn *c, int af, const uint8_t *a);
 
 /* CLOCK_MONOTONIC in microseconds: the same clock in every process. */
@@ -796,24 +797,11 @@ ask_signer(void *arg, unsigned hash_id, const unsigned char *hash,
 static void
 signer_main(int ctl)
 {
-	struct sigaction sa;
 	char err[TLS_ERRLEN];
-	unsigned long i;
 
 	/* workers that are still busy need it after the parent stops:
 	 * it leaves when their channels and its control socket are closed */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	for (i = 0; i < (unsigned long)nlisteners; i++)
-		close(listeners[i].fd);
-	for (i = 0; i < nslots; i++)
-		if (pool[i].pid && pool[i].ctl >= 0)
-			close(pool[i].ctl);
+	forked();
 	if (signer_ctl >= 0)
 		close(signer_ctl);	/* the signer it replaces */
 	if (mix_fd >= 0)
@@ -1008,6 +996,30 @@ addr_key(int af, const uint8_t *a, uint8_t key[9])
  * worker the parent closes its end of the socketpair: the worker reads
  * EOF once it is idle, and exits. */
 
+/* In a child just forked from the parent (a worker, the signer): the
+ * parent's stop and reload signals are ignored, SIGCHLD is the default,
+ * and the listeners and the workers' socketpairs are closed (a worker's
+ * EOF must not wait for another process). */
+static void
+forked(void)
+{
+	struct sigaction sa;
+	unsigned long i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	for (i = 0; i < (unsigned long)nlisteners; i++)
+		close(listeners[i].fd);
+	for (i = 0; i < nslots; i++)
+		if (pool[i].pid && pool[i].ctl >= 0)
+			close(pool[i].ctl);
+}
+
 /* In a worker: whether it may say it is idle after the connection in hand
  * (not in -i mode, nor on its last connection), and whether it told the
  * parent (1), could not (-1), or not yet (0). */
@@ -1078,24 +1090,12 @@ receive_conn(int ctl, int *flags)
 static int
 send_conn(int ctl, int fd, int flags)
 {
-	char flag = (char)flags, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov[2] = { { &flag, 1 }, { &stats, sizeof(stats) } };
-	struct msghdr m;
-	struct cmsghdr *cm;
-	size_t len = 1 + (flags & CONN_SCRAPE ? sizeof(stats) : 0);
+	/* the flags byte, and for a scrape the counters right after it */
+	char msg[1 + sizeof(stats)];
 
-	memset(&m, 0, sizeof(m));
-	memset(cbuf, 0, sizeof(cbuf));
-	m.msg_iov = iov;
-	m.msg_iovlen = 1 + (len > 1);
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	return sendmsg(ctl, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+	msg[0] = (char)flags;
+	memcpy(msg + 1, &stats, sizeof(stats));
+	return fd_send(ctl, fd, msg, 1 + (flags & CONN_SCRAPE ? sizeof(stats) : 0));
 }
 
 /* A worker's life: drop privileges before any client byte, then one
@@ -1150,9 +1150,8 @@ worker_run(int ctl, uint32_t slot)
 static long
 spawn(int fd)
 {
-	struct sigaction sa;
 	struct timespec now;
-	unsigned long i, slot;
+	unsigned long slot;
 	int sv[2];
 	pid_t pid;
 #if KEYSEP
@@ -1172,22 +1171,9 @@ spawn(int fd)
 #endif
 	pid = fork();
 	if (pid == 0) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_IGN;
 		/* a stopping parent retires its workers: they finish the
 		 * connection in hand by its own deadline */
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGCHLD, &sa, NULL);
-		for (i = 0; i < (unsigned long)nlisteners; i++)
-			close(listeners[i].fd);
-		/* other workers' socketpairs too: their EOF must not wait
-		 * for this process */
-		for (i = 0; i < nslots; i++)
-			if (pool[i].pid && pool[i].ctl >= 0)
-				close(pool[i].ctl);
+		forked();
 		close(sv[0]);
 		close(fd);
 		close(sig_pipe[0]);

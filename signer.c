@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "signer.h"
+#include "util.h"
 
 /* ---- a worker's side ---- */
 
@@ -228,23 +229,9 @@ signer_serve(int ctl, signer_sign_fn sign)
 int
 signer_give(int ctl, int fd)
 {
-	char one = 'c', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &one, 1 };
-	struct msghdr m;
-	struct cmsghdr *cm;
+	static const char one = 'c';
 
-	memset(&m, 0, sizeof(m));
-	memset(cbuf, 0, sizeof(cbuf));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	return sendmsg(ctl, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == 1 ? 0 : -1;
+	return fd_send(ctl, fd, &one, 1);
 }
 
 /* See signer.h. */

@@ -75,4 +75,9 @@ int ids_set(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups);
  * dropped root): 1 when setting uid 0 succeeded, else 0. */
 int uid0_regained(void);
 
+/* Send the descriptor fd over the Unix socket sock (SCM_RIGHTS), with
+ * the len bytes at data (at least one), without blocking. Returns 0 when
+ * all of it went, else -1. */
+int fd_send(int sock, int fd, const void *data, size_t len);
+
 #endif
