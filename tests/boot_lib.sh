@@ -132,3 +132,29 @@ make_ca_certs()
 			-startdate 20000101000000Z -enddate 20030101000000Z -in old.csr -out old.pem
 	) >"$tmp/ca.log" 2>&1
 }
+
+# has NAME PATTERN: the console log $tmp/NAME.log shows PATTERN.
+has()
+{
+	grep -aq -e "$2" "$tmp/$1.log"
+	check $? "$1: console shows \"$2\""
+}
+
+# dead_checks NAME: the boot NAME was given d20.timeout=3 and two servers
+# of which none answers: d20 says so and ends within its own deadline,
+# and the crng is still not ready (d20 did not wait for it).
+dead_checks()
+{
+	has "$1" '0 of 2 servers verified'
+	has "$1" 'd20: done'
+	# from the network being up to d20's end; the slack covers starting
+	# processes and logging under TCG
+	_start=$(stamp "$tmp/$1.log" 'network up')
+	_end=$(stamp "$tmp/$1.log" 'd20: done')
+	_took=$(secs_between "${_start:-0}" "${_end:-999}")
+	awk -v t="$_took" 'BEGIN { exit !(t <= 3 + 2) }'
+	check $? "$1: d20 gave up within its 3 s timeout (${_took} s)"
+	grep -aq 'crng init done' "$tmp/$1.log"
+	[ $? != 0 ]
+	check $? "$1: without an answer the crng stayed not ready (d20 did not wait for it)"
+}
