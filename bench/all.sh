@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # bench/all.sh - every comparison in one run (make bench): the server
-# beside pollen and nginx (bench/server.sh), what the TLS key's signer
+# beside pollen and nginx over HTTP and HTTPS (bench/server.sh), what the TLS key's signer
 # costs per handshake (bench/tls.sh), the client beside pollinate
 # (bench/client.sh), binary sizes, peak RSS, and the crypto beside openssl
 # speed (bench/crypto.sh). Writes bench/results.md and bench/results.png
@@ -35,8 +35,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
 up_start=$(uptime)
 
-echo "bench: server: d20d, pollen, nginx; 4 levels x $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
-DATA="$tmp/levels.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
+echo "bench: server: d20d, pollen, nginx; HTTP and HTTPS, 4 levels x $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
+DATA="$tmp/levels.dat" DATA_TLS="$tmp/tls.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
 echo "bench: TLS: the key in the signer and in each worker, $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
 BUILD=$B sh bench/tls.sh "$B/tls1/d20d" "$B/keyinworker/d20d" >"$tmp/tls.md"
 echo "bench: client: d20 and pollinate, $RUNS runs each" >&2
@@ -52,7 +52,7 @@ d20d_1=$(bytes "$B/tls1/d20d") d20d_0=$(bytes "$B/tls0/d20d")
 poll=$(bytes "$(command -v pollinate)") pollen=$(bytes "$(command -v pollen)")
 nginx=$(bytes "$(command -v nginx)")
 
-gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc) cores, load $(load "$up_start") at start'" \
+gnuplot -e "data='$tmp/levels.dat'; data_tls='$tmp/tls.dat'; out='$tmp/results.png'; sub='$date, $(nproc) cores, load $(load "$up_start") at start'" \
 	bench/plot.gp
 
 {
@@ -67,7 +67,7 @@ gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc)
 	echo "- Command: \`$CMD\` with SECONDS_EACH=$SECONDS_EACH ROUNDS=$ROUNDS RUNS=$RUNS"
 	echo "- Peers (Debian packages): pollen $(ver pollen), pollinate $(ver pollinate)," \
 		"nginx $(ver nginx) (nginx-light), openssl $(ver openssl); wrk $(ver wrk), hyperfine $(ver hyperfine)"
-	echo "- Plot: bench/results.png (requests/s and p99 latency against concurrency)"
+	echo "- Plot: bench/results.png (requests/s and p99 latency against concurrency, HTTP and HTTPS)"
 	echo
 	echo "## Server"
 	echo
@@ -78,7 +78,12 @@ gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc)
 	echo "Debian's, one worker per core, returning a fixed 260-byte body, standing for"
 	echo "the limit of connection-per-request HTTP on this machine. All three log each"
 	echo "request to the same syslog sink (nginx with access_log syslog:). The client"
-	echo "and the servers share the same cores."
+	echo "and the servers share the same cores, in a network namespace whose only"
+	echo "interface is loopback. HTTPS: the three serve one ECDSA P-256 certificate"
+	echo "made by openssl for the run, and every request is a new TLS connection with a"
+	echo "full handshake (wrk resumes no session; nginx has ssl_session_cache off and"
+	echo "ssl_session_tickets off; d20d keeps no session cache). The targets are issue"
+	echo "13's, at 16 and 64 connections."
 	echo
 	cat "$tmp/server.md"
 	echo
@@ -142,8 +147,9 @@ if [ "${README_UPDATE:-1}" = 1 ] && [ -f README ]; then
 		echo "\`make bench\` runs every comparison below in one go (about 5 minutes on 2"
 		echo "cores; SECONDS_EACH=2 ROUNDS=1 RUNS=20 for a quick look) and writes"
 		echo "bench/results.md and the plot bench/results.png. Single parts: make"
-		echo "bench-server, bench-client, bench-crypto. The figures move with the load of"
-		echo "the machine; the latest run:"
+		echo "bench-server (HTTP and HTTPS), bench-tls, bench-client, bench-crypto; where"
+		echo "d20d spends its CPU: make profile. The figures move with the load of the"
+		echo "machine; the latest run:"
 		echo
 		sed -e '1,2d' -e '/^- uptime at/d' -e 's/^## \(.*\)$/\1:/' bench/results.md
 	} >"$tmp/section"
