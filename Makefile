@@ -325,6 +325,19 @@ bench-tls:
 	@$(MAKE) --no-print-directory all $(KEYIN)/d20d
 	BUILD=$(BUILD) sh bench/tls.sh ./d20d $(KEYIN)/d20d
 
+# Where d20d spends its CPU over HTTP and HTTPS under wrk (bench/profile.sh,
+# perf with a software clock): the shipped objects linked with their
+# symbols (no -s) into build/profile/d20d. TLS=1 only.
+PROFB = $(BUILD)/profile
+$(PROFB)/d20d: $(D20D_MODS:%=$(BUILD)/tls1/%.o) $(BEARSSL_LIB_1)
+	@mkdir -p $(PROFB)
+	$(CC) $(filter-out -s,$(LDFLAGS)) -o $@ $(D20D_MODS:%=$(BUILD)/tls1/%.o) $(BEARSSL_LIB_1)
+
+profile:
+	@sh tools/deps.sh profile
+	@$(MAKE) --no-print-directory all $(PROFB)/d20d
+	sh bench/profile.sh $(PROFB)/d20d
+
 # Every comparison in one run (bench/all.sh): server, TLS key separation,
 # client, sizes, peak RSS, crypto; writes bench/results.md,
 # bench/results.png and the README's Benchmarks section. Quick look:
@@ -405,4 +418,4 @@ check-full:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls install uninstall clean
+.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls profile install uninstall clean
