@@ -334,7 +334,7 @@ $(PROFB)/d20d: $(D20D_MODS:%=$(BUILD)/tls1/%.o) $(BEARSSL_LIB_1)
 	$(CC) $(filter-out -s,$(LDFLAGS)) -o $@ $(D20D_MODS:%=$(BUILD)/tls1/%.o) $(BEARSSL_LIB_1)
 
 profile:
-	@sh tools/deps.sh profile
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory all $(PROFB)/d20d
 	sh bench/profile.sh $(PROFB)/d20d
 
@@ -344,7 +344,7 @@ profile:
 # make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d $(PROFB)/d20d
 	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
 	BUILD=$(BUILD) BENCH_CMD="make bench" sh bench/all.sh
 

@@ -3,8 +3,8 @@
 # bench/all.sh - every comparison in one run (make bench): the server
 # beside pollen and nginx over HTTP and HTTPS (bench/server.sh), what the TLS key's signer
 # costs per handshake (bench/tls.sh), the client beside pollinate
-# (bench/client.sh), binary sizes, peak RSS, and the crypto beside openssl
-# speed (bench/crypto.sh). Writes bench/results.md and bench/results.png
+# (bench/client.sh), binary sizes, peak RSS, the crypto beside openssl
+# speed (bench/crypto.sh), and where d20d spends its CPU (bench/profile.sh). Writes bench/results.md and bench/results.png
 # (gnuplot), and puts the tables into the README's Benchmarks section
 # (README_UPDATE=0 leaves the README alone).
 # Knobs: SECONDS_EACH (5) and ROUNDS (3) for the server runs (ROUNDS also
@@ -12,14 +12,14 @@
 # 2 cores with the defaults. A quick look: SECONDS_EACH=2 ROUNDS=1 RUNS=20.
 # Expects the binaries built (make bench builds them first):
 # BUILD/tls1/d20 and d20d, BUILD/tls0/d20 and d20d, BUILD/bench_crypto,
-# BUILD/keyinworker/d20d.
+# BUILD/keyinworker/d20d, BUILD/profile/d20d.
 set -eu
 cd "$(dirname "$0")/.."
 export SECONDS_EACH="${SECONDS_EACH:-5}" ROUNDS="${ROUNDS:-3}" RUNS="${RUNS:-200}"
 B=${BUILD:-build}
 CMD=${BENCH_CMD:-sh bench/all.sh}
 for f in "$B/tls1/d20" "$B/tls1/d20d" "$B/tls0/d20" "$B/tls0/d20d" "$B/bench_crypto" \
-	"$B/keyinworker/d20d"; do
+	"$B/keyinworker/d20d" "$B/profile/d20d"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run make bench" >&2; exit 1; }
 done
 command -v gnuplot >/dev/null 2>&1 || { echo "bench: gnuplot missing (make bench installs gnuplot-nox)" >&2; exit 1; }
@@ -43,6 +43,8 @@ echo "bench: client: d20 and pollinate, $RUNS runs each" >&2
 D20="$B/tls1/d20" D20D="$B/tls1/d20d" RSS_OUT="$tmp/rss" sh bench/client.sh >"$tmp/client.md"
 echo "bench: crypto: d20 and openssl speed, $ROUNDS rounds" >&2
 sh bench/crypto.sh "$B/bench_crypto" >"$tmp/crypto.md"
+echo "bench: profile: d20d under perf, HTTP and HTTPS, ${SECONDS_EACH}s each" >&2
+TOP=10 sh bench/profile.sh "$B/profile/d20d" >"$tmp/profile.md"
 
 up_end=$(uptime)
 load() { echo "$1" | sed 's/.*load average: //'; }
@@ -135,6 +137,14 @@ gnuplot -e "data='$tmp/levels.dat'; data_tls='$tmp/tls.dat'; out='$tmp/results.p
 	echo "cost the DRBG its state update (a new AES key per call), which aes-256-ctr has not."
 	echo
 	cat "$tmp/crypto.md"
+	echo
+	echo "## Profile"
+	echo
+	echo "Where d20d's processes spend their CPU (make profile runs this alone; perf"
+	echo "record -e cpu-clock, self time, wrk -c 16 for SECONDS_EACH each; the"
+	echo "binary is the shipped objects linked with their symbols)."
+	echo
+	cat "$tmp/profile.md"
 } >"$tmp/results.md"
 
 cp "$tmp/results.png" bench/results.png

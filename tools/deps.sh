@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tools/deps.sh build|check|bench|profile|deb|full - install the Debian packages a stage
+# tools/deps.sh build|check|bench|deb|full - install the Debian packages a stage
 # needs when they are missing (as root), or say exactly what to install.
 set -eu
 
@@ -20,9 +20,8 @@ check_pkgs="$check_pkgs qemu-system-arm"
 # tests/balancer.sh: dist/haproxy.cfg run by the real HAProxy (its service
 # refused by the policy-rc.d below; the test starts its own).
 check_pkgs="$check_pkgs haproxy"
-bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
-# make profile: perf (bench/profile.sh)
-profile_pkgs="$bench_pkgs linux-perf"
+# make bench and make profile (perf: bench/profile.sh)
+bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox linux-perf"
 # make deb; make check-full adds lintian, a debootstrap chroot, faketime
 # (a second build a day later) and diffoscope (what differs, if anything).
 deb_pkgs="$build_pkgs debhelper"
@@ -32,10 +31,9 @@ case "${1:-build}" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;
 bench) want=$bench_pkgs ;;
-profile) want=$profile_pkgs ;;
 deb) want=$deb_pkgs ;;
 full) want=$full_pkgs ;;
-*) echo "usage: tools/deps.sh build|check|bench|profile|deb|full" >&2; exit 2 ;;
+*) echo "usage: tools/deps.sh build|check|bench|deb|full" >&2; exit 2 ;;
 esac
 
 missing=
