@@ -56,7 +56,9 @@ $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB) | $(TOOLCHAIN)
 # around aes.c, and -Os keeps d20d without TLS within 64 KiB.
 $(O)/sha512.o $(O)/aes.o: CFLAGS += $(FASTFLAGS)
 
-# BearSSL from Debian's source package, compiled with our compiler.
+# BearSSL from Debian's source package, compiled with our compiler; then
+# the files of BEARSSL_FAST again with BEARSSL_FASTFLAGS, replacing their
+# objects in the archive.
 # BUILD=build: its Makefile has a BUILD of its own, which ours, when given
 # on the command line, would override.
 $(BEARSSL_LIB_1): config.mk | $(TOOLCHAIN)
@@ -66,6 +68,12 @@ $(BEARSSL_LIB_1): config.mk | $(TOOLCHAIN)
 	@$(MAKE) -C $(BEARSSL) BUILD=build CC="$(CC)" AR="$(AR)" CFLAGS="$(BEARSSL_CFLAGS)" \
 		build/libbearssl.a > $(BUILD)/bearssl.log 2>&1 || \
 		{ tail -n 20 $(BUILD)/bearssl.log; exit 1; }
+	@for f in $(BEARSSL_FAST); do \
+		echo "$(CC) $(BEARSSL_CFLAGS) $(BEARSSL_FASTFLAGS) src/$$f.c" >> $(BUILD)/bearssl.log; \
+		$(CC) $(BEARSSL_CFLAGS) $(BEARSSL_FASTFLAGS) -I$(BEARSSL)/src -I$(BEARSSL)/inc \
+			-c -o $(BEARSSL)/build/obj/$${f#*/}.o $(BEARSSL)/src/$$f.c || exit 1; \
+	done
+	$(AR) r $(BEARSSL_LIB_1) $(foreach f,$(BEARSSL_FAST),$(BEARSSL)/build/obj/$(notdir $(f)).o)
 
 # The targets a person runs first install what they need (tools/deps.sh),
 # then build in a second make, so that a parallel make never compiles
