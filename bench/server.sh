@@ -9,12 +9,17 @@
 # median of the rounds is reported.
 #
 # HTTPS: the three serve the same ECDSA P-256 certificate, made by openssl
-# at the start of the run, and every request pays a full handshake: wrk
-# makes a new OpenSSL connection object for each new connection and never
-# offers a session to resume (it calls no SSL_set_session), nginx runs
-# with ssl_session_cache off and ssl_session_tickets off, and d20d keeps no
-# session cache. The protocol, cipher suite and key exchange each server
-# chooses for OpenSSL's client are printed with the table.
+# at the start of the run, and every request pays a full handshake, as
+# pollinate's curl does. wrk would resume: it ends each connection with
+# SSL_shutdown and SSL_clear, which keeps the session for the next one, and
+# pollen (Go) resumes TLS 1.3 sessions from its tickets. So wrk runs with
+# an OpenSSL configuration of its own (OPENSSL_CONF) that stops it at TLS
+# 1.2, d20d's only version, and sends no session ticket extension; nginx
+# runs with ssl_session_cache off and ssl_session_tickets off, and d20d
+# keeps no session cache. Before timing, openssl s_client with the same
+# configuration tries to resume a session with each server and the run
+# stops if one does. The protocol, cipher suite and key exchange each
+# server chooses are printed with the table.
 #
 # pollen listens on every interface, so the whole run happens in a network
 # namespace of its own (unshare -n) whose only interface is loopback; where
@@ -118,6 +123,18 @@ openssl req -x509 -new -key "$tmp/ec.key" -subj /CN=localhost -days 2 \
 	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -out "$tmp/ec.pem" 2>/dev/null ||
 	{ echo "bench: openssl failed" >&2; exit 1; }
 
+# the clients' OpenSSL: TLS 1.2 at most, no session tickets (see above)
+cat >"$tmp/openssl.cnf" <<EOF
+openssl_conf = init
+[init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = client
+[client]
+MaxProtocol = TLSv1.2
+Options = -SessionTicket
+EOF
+
 pport=$(free_port)
 psport=$(free_port)
 pollen -http-port "$pport" -https-port "$psport" -cert "$tmp/ec.pem" -key "$tmp/ec.key" -device /dev/urandom \
@@ -193,15 +210,22 @@ for sc in $SCHEMES; do
 	done
 	[ "$(wc -c <"$tmp/nginx.body")" -eq 260 ] || { echo "bench: nginx body is not 260 bytes" >&2; exit 1; }
 done
-# what each server chooses for OpenSSL's client (wrk links the same library)
+# what each server chooses for OpenSSL's client (wrk links the same
+# library, with the same configuration), and that none resumes a session
 : >"$tmp/tlsinfo"
 case " $SCHEMES " in *" https "*)
 	for s in $SERVERS; do
 		u=$(url "$s" https); hp=${u#https://}; hp=${hp%/}
-		openssl s_client -brief -connect "$hp" -CAfile "$tmp/ec.pem" </dev/null 2>&1 |
+		OPENSSL_CONF=$tmp/openssl.cnf openssl s_client -brief -connect "$hp" -CAfile "$tmp/ec.pem" \
+			-sess_out "$tmp/sess.$s" </dev/null 2>&1 |
 			awk -v s="$s" -F': ' '/^Protocol version/ { p = $2 } /^Ciphersuite/ { c = $2 }
 			/^(Peer|Server) Temp Key/ { k = $2 }
 			END { printf "%s %s, %s, %s; ", s, p, c, k }' >>"$tmp/tlsinfo"
+		if [ -s "$tmp/sess.$s" ] && OPENSSL_CONF=$tmp/openssl.cnf openssl s_client -connect "$hp" \
+			-CAfile "$tmp/ec.pem" -sess_in "$tmp/sess.$s" </dev/null 2>/dev/null | grep -q '^Reused'; then
+			echo "bench: $s resumed a TLS session: the handshakes would not all be full" >&2
+			exit 1
+		fi
 	done ;;
 esac
 
@@ -238,8 +262,9 @@ mem() { awk '{ for (i = 1; i <= NF; i++) if ($i > m[i]) m[i] = $i }
 run() {
 	threads=2
 	[ "$2" -lt 2 ] && threads=1
-	timeout $((SECONDS_EACH + 30)) wrk -t "$threads" -c "$2" -d "${SECONDS_EACH}s" --timeout 5s \
-		--latency -s "$tmp/post.lua" -H "Connection: close" "$(url "$1" "$3")" >"$tmp/wrk.out" 2>&1
+	OPENSSL_CONF=$tmp/openssl.cnf timeout $((SECONDS_EACH + 30)) wrk -t "$threads" -c "$2" \
+		-d "${SECONDS_EACH}s" --timeout 5s --latency -s "$tmp/post.lua" -H "Connection: close" \
+		"$(url "$1" "$3")" >"$tmp/wrk.out" 2>&1
 	awk -v name="$1" -v c="$2" '
 	/Requests\/sec:/ { rps = $2 }
 	/^ +99%/ { v = $2; u = v; sub(/[a-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
@@ -330,9 +355,10 @@ for sc in $SCHEMES; do
 		table http "HTTP" 1.5 0.9 ;;
 	https)
 		[ -n "${DATA_TLS:-}" ] && cut -d' ' -f1-7 "$tmp/levels.https" >"$DATA_TLS"
-		table https "HTTPS (a full handshake per request, ECDSA P-256)" 1.0 0.8
+		table https "HTTPS (a full TLS 1.2 handshake per request, ECDSA P-256)" 1.0 0.8
 		echo
-		echo "Negotiated with OpenSSL's client: $(sed 's/; $//' "$tmp/tlsinfo")." ;;
+		echo "Negotiated with wrk's OpenSSL (TLS 1.2 at most, no tickets; none resumed a session):" \
+			"$(sed 's/; $//' "$tmp/tlsinfo")." ;;
 	esac
 done
 
