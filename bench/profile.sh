@@ -103,7 +103,7 @@ for sc in $SCHEMES; do
 			if ($2 == bin) u += p; else if ($2 ~ /kernel/) k += p; else o += p }
 			END { printf "d20d %.1f%%, kernel %.1f%%, other %.1f%%", u, k, o }')
 	echo
-	echo "$(echo "$sc" | tr a-z A-Z): ${samples:-?} samples at 999 Hz, $split; wrk got ${rps:-?} requests/s meanwhile."
+	echo "$(echo "$sc" | tr "[:lower:]" "[:upper:]"): ${samples:-?} samples at 999 Hz, $split; wrk got ${rps:-?} requests/s meanwhile."
 	echo
 	echo "| share | where | function |"
 	echo "| ---: | --- | --- |"

@@ -51,6 +51,7 @@ D20D=$(realpath "${1:-./d20d}")
 netns="a network namespace of its own, loopback only"
 if [ -z "${D20_BENCH_NETNS:-}" ]; then
 	if unshare -n true 2>/dev/null; then
+		# shellcheck disable=SC2016 # $1 is the inner shell's
 		exec env D20_BENCH_NETNS=1 unshare -n sh -c 'ip link set lo up && exec sh bench/server.sh "$1"' \
 			sh "$D20D"
 	fi
