@@ -56,7 +56,9 @@ $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB) | $(TOOLCHAIN)
 # around aes.c, and -Os keeps d20d without TLS within 64 KiB.
 $(O)/sha512.o $(O)/aes.o: CFLAGS += $(FASTFLAGS)
 
-# BearSSL from Debian's source package, compiled with our compiler.
+# BearSSL from Debian's source package, compiled with our compiler; then
+# the files of BEARSSL_FAST again with BEARSSL_FASTFLAGS, replacing their
+# objects in the archive.
 # BUILD=build: its Makefile has a BUILD of its own, which ours, when given
 # on the command line, would override.
 $(BEARSSL_LIB_1): config.mk | $(TOOLCHAIN)
@@ -66,6 +68,12 @@ $(BEARSSL_LIB_1): config.mk | $(TOOLCHAIN)
 	@$(MAKE) -C $(BEARSSL) BUILD=build CC="$(CC)" AR="$(AR)" CFLAGS="$(BEARSSL_CFLAGS)" \
 		build/libbearssl.a > $(BUILD)/bearssl.log 2>&1 || \
 		{ tail -n 20 $(BUILD)/bearssl.log; exit 1; }
+	@for f in $(BEARSSL_FAST); do \
+		echo "$(CC) $(BEARSSL_CFLAGS) $(BEARSSL_FASTFLAGS) src/$$f.c" >> $(BUILD)/bearssl.log; \
+		$(CC) $(BEARSSL_CFLAGS) $(BEARSSL_FASTFLAGS) -I$(BEARSSL)/src -I$(BEARSSL)/inc \
+			-c -o $(BEARSSL)/build/obj/$${f#*/}.o $(BEARSSL)/src/$$f.c || exit 1; \
+	done
+	$(AR) r $(BEARSSL_LIB_1) $(foreach f,$(BEARSSL_FAST),$(BEARSSL)/build/obj/$(notdir $(f)).o)
 
 # The targets a person runs first install what they need (tools/deps.sh),
 # then build in a second make, so that a parallel make never compiles
@@ -325,13 +333,26 @@ bench-tls:
 	@$(MAKE) --no-print-directory all $(KEYIN)/d20d
 	BUILD=$(BUILD) sh bench/tls.sh ./d20d $(KEYIN)/d20d
 
+# Where d20d spends its CPU over HTTP and HTTPS under wrk (bench/profile.sh,
+# perf with a software clock): the shipped objects linked with their
+# symbols (no -s) into build/profile/d20d. TLS=1 only.
+PROFB = $(BUILD)/profile
+$(PROFB)/d20d: $(D20D_MODS:%=$(BUILD)/tls1/%.o) $(BEARSSL_LIB_1)
+	@mkdir -p $(PROFB)
+	$(CC) $(filter-out -s,$(LDFLAGS)) -o $@ $(D20D_MODS:%=$(BUILD)/tls1/%.o) $(BEARSSL_LIB_1)
+
+profile:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory all $(PROFB)/d20d
+	sh bench/profile.sh $(PROFB)/d20d
+
 # Every comparison in one run (bench/all.sh): server, TLS key separation,
 # client, sizes, peak RSS, crypto; writes bench/results.md,
 # bench/results.png and the README's Benchmarks section. Quick look:
 # make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d $(PROFB)/d20d
 	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
 	BUILD=$(BUILD) BENCH_CMD="make bench" sh bench/all.sh
 
@@ -405,4 +426,4 @@ check-full:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls install uninstall clean
+.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls profile install uninstall clean

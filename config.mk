@@ -61,6 +61,14 @@ SANFLAGS = -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=al
 # 5.18 on runs the kernel's jitter collection when the crng is not ready
 # (d20 and d20d inject their own seed into BearSSL instead).
 BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -DBR_USE_URANDOM=0
+# The BearSSL files where a full handshake spends its CPU (make profile):
+# the P-256 and Curve25519 field arithmetic, the i31 Montgomery product,
+# the constant-time copy, SHA-256, and the server's handshake interpreter,
+# compiled again with BEARSSL_FASTFLAGS into the same archive. The rest
+# stays small.
+BEARSSL_FAST = ec/ec_p256_m31 ec/ec_c25519_m31 int/i31_montmul codec/ccopy hash/sha2small \
+	ssl/ssl_hs_server
+BEARSSL_FASTFLAGS = -O2
 
 # Where the build puts objects, BearSSL and test programs.
 BUILD = build

@@ -1,25 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # bench/all.sh - every comparison in one run (make bench): the server
-# beside pollen and nginx (bench/server.sh), what the TLS key's signer
+# beside pollen and nginx over HTTP and HTTPS (bench/server.sh), what the TLS key's signer
 # costs per handshake (bench/tls.sh), the client beside pollinate
-# (bench/client.sh), binary sizes, peak RSS, and the crypto beside openssl
-# speed (bench/crypto.sh). Writes bench/results.md and bench/results.png
+# (bench/client.sh), binary sizes, peak RSS, the crypto beside openssl
+# speed (bench/crypto.sh), and where d20d spends its CPU (bench/profile.sh). Writes bench/results.md and bench/results.png
 # (gnuplot), and puts the tables into the README's Benchmarks section
 # (README_UPDATE=0 leaves the README alone).
 # Knobs: SECONDS_EACH (5) and ROUNDS (3) for the server runs (ROUNDS also
-# for the crypto rounds), RUNS (200) for the client; about 5 minutes on
+# for the crypto rounds), RUNS (200) for the client; about 10 minutes on
 # 2 cores with the defaults. A quick look: SECONDS_EACH=2 ROUNDS=1 RUNS=20.
 # Expects the binaries built (make bench builds them first):
 # BUILD/tls1/d20 and d20d, BUILD/tls0/d20 and d20d, BUILD/bench_crypto,
-# BUILD/keyinworker/d20d.
+# BUILD/keyinworker/d20d, BUILD/profile/d20d.
 set -eu
 cd "$(dirname "$0")/.."
 export SECONDS_EACH="${SECONDS_EACH:-5}" ROUNDS="${ROUNDS:-3}" RUNS="${RUNS:-200}"
 B=${BUILD:-build}
 CMD=${BENCH_CMD:-sh bench/all.sh}
 for f in "$B/tls1/d20" "$B/tls1/d20d" "$B/tls0/d20" "$B/tls0/d20d" "$B/bench_crypto" \
-	"$B/keyinworker/d20d"; do
+	"$B/keyinworker/d20d" "$B/profile/d20d"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run make bench" >&2; exit 1; }
 done
 command -v gnuplot >/dev/null 2>&1 || { echo "bench: gnuplot missing (make bench installs gnuplot-nox)" >&2; exit 1; }
@@ -35,14 +35,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
 up_start=$(uptime)
 
-echo "bench: server: d20d, pollen, nginx; 4 levels x $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
-DATA="$tmp/levels.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
+echo "bench: server: d20d, pollen, nginx; HTTP and HTTPS, 4 levels x $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
+DATA="$tmp/levels.dat" DATA_TLS="$tmp/tls.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
 echo "bench: TLS: the key in the signer and in each worker, $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
 BUILD=$B sh bench/tls.sh "$B/tls1/d20d" "$B/keyinworker/d20d" >"$tmp/tls.md"
 echo "bench: client: d20 and pollinate, $RUNS runs each" >&2
 D20="$B/tls1/d20" D20D="$B/tls1/d20d" RSS_OUT="$tmp/rss" sh bench/client.sh >"$tmp/client.md"
 echo "bench: crypto: d20 and openssl speed, $ROUNDS rounds" >&2
 sh bench/crypto.sh "$B/bench_crypto" >"$tmp/crypto.md"
+echo "bench: profile: d20d under perf, HTTP and HTTPS, ${SECONDS_EACH}s each" >&2
+TOP=10 sh bench/profile.sh "$B/profile/d20d" >"$tmp/profile.md"
 
 up_end=$(uptime)
 load() { echo "$1" | sed 's/.*load average: //'; }
@@ -52,7 +54,7 @@ d20d_1=$(bytes "$B/tls1/d20d") d20d_0=$(bytes "$B/tls0/d20d")
 poll=$(bytes "$(command -v pollinate)") pollen=$(bytes "$(command -v pollen)")
 nginx=$(bytes "$(command -v nginx)")
 
-gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc) cores, load $(load "$up_start") at start'" \
+gnuplot -e "data='$tmp/levels.dat'; data_tls='$tmp/tls.dat'; out='$tmp/results.png'; sub='$date, $(nproc) cores, load $(load "$up_start") at start'" \
 	bench/plot.gp
 
 {
@@ -67,7 +69,7 @@ gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc)
 	echo "- Command: \`$CMD\` with SECONDS_EACH=$SECONDS_EACH ROUNDS=$ROUNDS RUNS=$RUNS"
 	echo "- Peers (Debian packages): pollen $(ver pollen), pollinate $(ver pollinate)," \
 		"nginx $(ver nginx) (nginx-light), openssl $(ver openssl); wrk $(ver wrk), hyperfine $(ver hyperfine)"
-	echo "- Plot: bench/results.png (requests/s and p99 latency against concurrency)"
+	echo "- Plot: bench/results.png (requests/s and p99 latency against concurrency, HTTP and HTTPS)"
 	echo
 	echo "## Server"
 	echo
@@ -78,7 +80,15 @@ gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc)
 	echo "Debian's, one worker per core, returning a fixed 260-byte body, standing for"
 	echo "the limit of connection-per-request HTTP on this machine. All three log each"
 	echo "request to the same syslog sink (nginx with access_log syslog:). The client"
-	echo "and the servers share the same cores."
+	echo "and the servers share the same cores, in a network namespace whose only"
+	echo "interface is loopback. HTTPS: the three serve one ECDSA P-256 certificate"
+	echo "made by openssl for the run, and every request is a new TLS connection with a"
+	echo "full handshake, as pollinate's curl makes: wrk's OpenSSL runs with a"
+	echo "configuration that stops at TLS 1.2 (d20d's only version) and sends no"
+	echo "session ticket extension, since wrk offers each connection's session to the"
+	echo "next and pollen resumed TLS 1.3 sessions; nginx has ssl_session_cache off and"
+	echo "ssl_session_tickets off; d20d keeps no session cache; s_client checks that no"
+	echo "server resumes. The targets are issue 13's, at 16 and 64 connections."
 	echo
 	cat "$tmp/server.md"
 	echo
@@ -130,6 +140,14 @@ gnuplot -e "data='$tmp/levels.dat'; out='$tmp/results.png'; sub='$date, $(nproc)
 	echo "cost the DRBG its state update (a new AES key per call), which aes-256-ctr has not."
 	echo
 	cat "$tmp/crypto.md"
+	echo
+	echo "## Profile"
+	echo
+	echo "Where d20d's processes spend their CPU (make profile runs this alone; perf"
+	echo "record -e cpu-clock, self time, wrk -c 16 for SECONDS_EACH each; the"
+	echo "binary is the shipped objects linked with their symbols)."
+	echo
+	cat "$tmp/profile.md"
 } >"$tmp/results.md"
 
 cp "$tmp/results.png" bench/results.png
@@ -139,11 +157,12 @@ cat bench/results.md
 # The README's Benchmarks section: a pointer, the header and the tables.
 if [ "${README_UPDATE:-1}" = 1 ] && [ -f README ]; then
 	{
-		echo "\`make bench\` runs every comparison below in one go (about 5 minutes on 2"
+		echo "\`make bench\` runs every comparison below in one go (about 10 minutes on 2"
 		echo "cores; SECONDS_EACH=2 ROUNDS=1 RUNS=20 for a quick look) and writes"
 		echo "bench/results.md and the plot bench/results.png. Single parts: make"
-		echo "bench-server, bench-client, bench-crypto. The figures move with the load of"
-		echo "the machine; the latest run:"
+		echo "bench-server (HTTP and HTTPS), bench-tls, bench-client, bench-crypto; where"
+		echo "d20d spends its CPU: make profile. The figures move with the load of the"
+		echo "machine; the latest run:"
 		echo
 		sed -e '1,2d' -e '/^- uptime at/d' -e 's/^## \(.*\)$/\1:/' bench/results.md
 	} >"$tmp/section"

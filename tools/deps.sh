@@ -20,7 +20,8 @@ check_pkgs="$check_pkgs qemu-system-arm"
 # tests/balancer.sh: dist/haproxy.cfg run by the real HAProxy (its service
 # refused by the policy-rc.d below; the test starts its own).
 check_pkgs="$check_pkgs haproxy"
-bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox"
+# make bench and make profile (perf: bench/profile.sh)
+bench_pkgs="$check_pkgs hyperfine pollinate wrk time nginx-light gnuplot-nox linux-perf"
 # make deb; make check-full adds lintian, a debootstrap chroot, faketime
 # (a second build a day later) and diffoscope (what differs, if anything).
 deb_pkgs="$build_pkgs debhelper"
