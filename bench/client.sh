@@ -31,9 +31,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM PIPE
 
-free_port() {
-	python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 hp=$(free_port)
 sp=$(free_port)
 tls=0

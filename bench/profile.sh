@@ -45,17 +45,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	n=0
-	until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1).close()" "$1" 2>/dev/null; do
-		n=$((n + 1))
-		[ "$n" -ge 100 ] && return 1
-		sleep 0.1
-	done
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 # the process perf started: d20d's parent
 child_of() { awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub(/\/stat$/, "", f);
 	sub(/.*\//, "", f); print f } }' /proc/[0-9]*/stat 2>/dev/null | head -n 1; }

@@ -94,9 +94,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 # pollen refuses to start without syslog: a sink that reads and drops
 if [ ! -S /dev/log ]; then

@@ -41,17 +41,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	n=0
-	until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1).close()" "$1" 2>/dev/null; do
-		n=$((n + 1))
-		[ "$n" -ge 50 ] && return 1
-		sleep 0.1
-	done
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/ec.key" 2>/dev/null
 openssl genrsa -out "$tmp/rsa.key" 2048 2>/dev/null
@@ -73,7 +64,7 @@ for b in signer keyin; do
 		"$bin" -q -L "127.0.0.1:$port" -c "$maxc" -C 1024 -r "$tmp/empty" \
 			--cert "$tmp/$k.pem" --key "$tmp/$k.key" 2>"$tmp/$b-$k.log" &
 		pids="$pids $!"
-		wait_port "$port" || { echo "bench: $bin did not start" >&2; exit 1; }
+		wait_port "$port" 50 || { echo "bench: $bin did not start" >&2; exit 1; }
 		echo "$port" >"$tmp/port.$b.$k"
 	done
 done
