@@ -191,6 +191,9 @@ static struct proxyhdr_net trusted[D20D_PROXY_FROM_MAX];	/* --proxy-from */
 static int ntrusted;
 static int proxy_fd[2] = { -1, -1 };	/* workers to parent: a PROXY client */
 static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
+/* In a worker: its answer is out and it told the parent it is idle, so
+ * the deadline no longer applies (on_alarm) */
+static volatile sig_atomic_t idle_now;
 /* The parent's counters; in a worker, the snapshot that came with the
  * scrape in hand (scraping). */
 static struct metrics stats;
@@ -398,7 +401,7 @@ fresh_bytes(uint8_t *r, size_t len, const uint8_t *ch, size_t chlen)
 	static const char domain[] = "d20d v1";
 	uint8_t seed[DRBG_STRENGTH + 16], pers[sizeof(domain) + 32];
 	struct timespec ts;
-	pid_t pid = getpid();
+	pid_t pid = note.pid ? note.pid : getpid();	/* a worker knows its own */
 	drbg_ctx drbg;
 	int ret = -1;
 
@@ -609,6 +612,11 @@ serve(struct conn *c)
 	/* the parser refuses each part at its own bound (config.h), so the
 	 * loop ends before buf fills */
 	while (st == HTTP_INCOMPLETE && len < sizeof(buf)) {
+		/* tls_read fails without setting errno: an EINTR left from
+		 * an alarm that came while this worker was idle (on_alarm)
+		 * must not read as a signal here, which would retry a dead
+		 * engine until the deadline */
+		errno = 0;
 		n = conn_read(c, buf + len, sizeof(buf) - len);
 		if (n < 0 && errno == EINTR && !timed_out)
 			continue;
@@ -679,6 +687,11 @@ static void
 on_alarm(int sig)
 {
 	(void)sig;
+	/* a worker that said it is idle must not be cut: the alarm is left
+	 * armed (one timer call per connection, not three), and the next
+	 * connection's replaces it */
+	if (idle_now)
+		return;
 	/* first the deadline (serve answers 408), then a short grace for
 	 * that answer; a second alarm ends the process wherever it is */
 	if (timed_out)
@@ -889,12 +902,23 @@ signer_replace(char reason[SIGNER_REASON_MAX])
 #define SIGN tls_sign_here
 #endif
 
-/* A worker (or -i): one connection under one deadline. Returns an exit
- * status. */
-static int
-handle(int rfd, int wfd, int tls)
+/* SIGALRM, the deadline, for the life of a worker (or -i). */
+static void
+alarm_handler(void)
 {
 	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: a blocked read returns */
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* A worker (or -i): one connection under one deadline, from the peer at
+ * *ss (the parent's accept said who; NULL: ask the socket). Returns an
+ * exit status. */
+static int
+handle(int rfd, int wfd, int tls, const struct sockaddr_storage *peer)
+{
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct conn c;
@@ -902,16 +926,21 @@ handle(int rfd, int wfd, int tls)
 	const uint8_t *a;
 	int af;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;	/* no SA_RESTART: a blocked read returns */
-	sigaction(SIGALRM, &sa, NULL);
+	/* the one timer call of a connection: it replaces the deadline of
+	 * the last one, which on_alarm ignored once that worker was idle */
 	alarm((unsigned)opt.deadline);
+	idle_now = 0;
+	timed_out = 0;
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	c.rfd = rfd;
 	c.wfd = wfd;
 	c.tls = tls;
-	memset(&ss, 0, sizeof(ss));
-	(void)getpeername(rfd, (struct sockaddr *)&ss, &sl);
+	if (peer)
+		ss = *peer;
+	else {
+		memset(&ss, 0, sizeof(ss));
+		(void)getpeername(rfd, (struct sockaddr *)&ss, &sl);
+	}
 	a = sa_addr(&ss, &af, c.peer);
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
@@ -986,8 +1015,9 @@ addr_key(int af, const uint8_t *a, uint8_t key[9])
  * Each worker is forked with a socketpair of its own (SOCK_SEQPACKET).
  * The parent accepts, counts, and passes each connection to an idle
  * worker over that socketpair (SCM_RIGHTS, with the listener's TLS flag,
- * and for a scrape a snapshot of the counters), then closes its copy. The
- * worker serves it with handle(), exactly as a forked child used to, and
+ * the peer's address, and for a scrape a snapshot of the counters), then
+ * closes its copy (workers run D20D_WORKER_NICE below the parent, which
+ * hands out every connection). The worker serves it with handle(), and
  * writes a struct done to the one datagram socket that all workers share
  * with the parent: what the connection came to, and that it is idle
  * again. A worker that timed out or failed, or has served
@@ -1046,22 +1076,23 @@ tell_idle(void)
 {
 	if (!may_idle || timed_out)	/* the deadline came first: this */
 		return;			/* worker leaves */
-	alarm(0);
-	if (timed_out) {	/* ... or just now: keep its grace bounded */
-		alarm(D20D_WRITE_GRACE);
+	idle_now = 1;		/* on_alarm returns from here on */
+	if (timed_out) {	/* ... or just before: it leaves, its grace */
+		idle_now = 0;	/* armed by on_alarm and still bounded */
 		return;
 	}
 	tell(1);
 }
 
-/* A worker's end: wait for a connection, returning its descriptor and
- * CONN_ flags (a scrape's snapshot into stats), or -1 when the parent
- * closed the socketpair (retired) or sent garbage. */
+/* A worker's end: wait for a connection, returning its descriptor, its
+ * CONN_ flags and its peer's address (a scrape's snapshot into stats),
+ * or -1 when the parent closed the socketpair (retired) or sent garbage. */
 static int
-receive_conn(int ctl, int *flags)
+receive_conn(int ctl, int *flags, struct sockaddr_storage *peer)
 {
 	char flag = 0, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov[2] = { { &flag, 1 }, { &stats, sizeof(stats) } };
+	struct iovec iov[3] = { { &flag, 1 }, { peer, sizeof(*peer) },
+		{ &stats, sizeof(stats) } };
 	struct msghdr m;
 	struct cmsghdr *cm;
 	ssize_t n;
@@ -1069,13 +1100,14 @@ receive_conn(int ctl, int *flags)
 
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = iov;
-	m.msg_iovlen = 2;
+	m.msg_iovlen = 3;
 	m.msg_control = cbuf;
 	m.msg_controllen = sizeof(cbuf);
 	do
 		n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	cm = n > 0 && (size_t)n == 1 + (flag & CONN_SCRAPE ? sizeof(stats) : 0) ?
+	cm = n > 0 && (size_t)n == 1 + sizeof(*peer) +
+	    (flag & CONN_SCRAPE ? sizeof(stats) : 0) ?
 	    CMSG_FIRSTHDR(&m) : NULL;
 	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
@@ -1084,18 +1116,20 @@ receive_conn(int ctl, int *flags)
 	return fd;
 }
 
-/* The parent's end: hand fd to the worker on ctl, with CONN_ flags, and
- * for a scrape the counters. Returns 0 or -1. The worker is idle, so its
- * queue is empty and this never blocks. */
+/* The parent's end: hand fd to the worker on ctl, with CONN_ flags, the
+ * peer's address as accept gave it (the worker need not ask), and for a
+ * scrape the counters. Returns 0 or -1. The worker is idle, so its queue
+ * is empty and this never blocks. */
 static int
-send_conn(int ctl, int fd, int flags)
+send_conn(int ctl, int fd, int flags, const struct sockaddr_storage *peer)
 {
-	/* the flags byte, and for a scrape the counters right after it */
-	char msg[1 + sizeof(stats)];
+	char msg[1 + sizeof(*peer) + sizeof(stats)];
 
 	msg[0] = (char)flags;
-	memcpy(msg + 1, &stats, sizeof(stats));
-	return fd_send(ctl, fd, msg, 1 + (flags & CONN_SCRAPE ? sizeof(stats) : 0));
+	memcpy(msg + 1, peer, sizeof(*peer));
+	memcpy(msg + 1 + sizeof(*peer), &stats, sizeof(stats));
+	return fd_send(ctl, fd, msg, 1 + sizeof(*peer) +
+	    (flags & CONN_SCRAPE ? sizeof(stats) : 0));
 }
 
 /* A worker's life: drop privileges before any client byte, then one
@@ -1104,10 +1138,15 @@ send_conn(int ctl, int fd, int flags)
 static void
 worker_run(int ctl, uint32_t slot)
 {
+	struct sockaddr_storage peer;
 	unsigned long n;
 	int fd, flags;
 
 	worker_ctl = ctl;
+	alarm_handler();
+	/* the parent hands out every connection: a crowd of runnable workers
+	 * must not starve it (nor the signer, at the parent's level) */
+	(void)setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + D20D_WORKER_NICE);
 
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
@@ -1117,7 +1156,7 @@ worker_run(int ctl, uint32_t slot)
 	note.slot = slot;
 	note.pid = getpid();
 	for (n = 0; n < D20D_WORKER_CONNS; n++) {
-		fd = receive_conn(ctl, &flags);
+		fd = receive_conn(ctl, &flags, &peer);
 		if (fd < 0)
 			break;
 		/* Idle again as soon as the answer is out (tell_idle): when
@@ -1130,8 +1169,7 @@ worker_run(int ctl, uint32_t slot)
 		note.written = 0;
 		memset(&note.c, 0, sizeof(note.c));
 		scraping = flags & CONN_SCRAPE;
-		(void)handle(fd, fd, flags & CONN_TLS);
-		alarm(0);
+		(void)handle(fd, fd, flags & CONN_TLS, &peer);
 		close(fd);
 		/* no answer went out, or a timeout (the process may have been
 		 * cut anywhere), or the last connection: the parent counts
@@ -1461,7 +1499,7 @@ accept_one(const struct listener *l)
 		if (w >= 0 && l->metrics)
 			count_workers(w);
 		if (w < 0 || send_conn(pool[w].ctl, fd, l->tls ? CONN_TLS :
-		    l->metrics ? CONN_SCRAPE : 0) == 0)
+		    l->metrics ? CONN_SCRAPE : 0, &ss) == 0)
 			break;
 		retire((unsigned long)w);
 		w = -1;
@@ -2153,7 +2191,8 @@ main(int argc, char *argv[])
 			tls_server_commit();
 		}
 #endif
-		return handle(0, 1, opt.tls);
+		alarm_handler();
+		return handle(0, 1, opt.tls, NULL);
 	}
 
 	/* choose the AES implementation once, here, not in every worker */
