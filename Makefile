@@ -20,7 +20,8 @@ HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h 
 CRYPTO = util sha512 aes drbg
 TLS_MOD_1 = tls
 SIGNER_MOD_1 = signer
-D20_MODS = d20 args url answer dns proxy seed sandbox $(CRYPTO) $(TLS_MOD_$(TLS))
+# d20 hashes with sha512s.c (SHA-512 built for size) and needs no AES
+D20_MODS = d20 args url answer dns proxy seed sandbox util sha512s $(TLS_MOD_$(TLS))
 D20D_MODS = d20d args http metrics proxyhdr sandbox $(CRYPTO) $(TLS_MOD_$(TLS)) $(SIGNER_MOD_$(TLS))
 D20_OBJ = $(D20_MODS:%=$(O)/%.o)
 D20D_OBJ = $(D20D_MODS:%=$(O)/%.o)
@@ -55,6 +56,8 @@ $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB) | $(TOOLCHAIN)
 # Speed matters where the bytes are hashed and enciphered; drbg.c is glue
 # around aes.c, and -Os keeps d20d without TLS within 64 KiB.
 $(O)/sha512.o $(O)/aes.o: CFLAGS += $(FASTFLAGS)
+# sha512s.c is sha512.c built for size
+$(O)/sha512s.o: sha512.c
 
 # BearSSL from Debian's source package, compiled with our compiler; then
 # the files of BEARSSL_FAST again with BEARSSL_FASTFLAGS, replacing their
@@ -87,7 +90,7 @@ demo:
 
 # ---- tests ----
 
-UNIT = util_test args_test sha512_test aes_test drbg_test http_test url_test answer_test dns_test \
+UNIT = util_test args_test sha512_test sha512s_test aes_test drbg_test http_test url_test answer_test dns_test \
 	sandbox_test proxy_test seed_test metrics_test proxyhdr_test
 sandbox_test_SRC = tests/sandbox_test.c sandbox.c
 metrics_test_SRC = tests/metrics_test.c metrics.c
@@ -101,6 +104,9 @@ http_test_SRC = tests/http_test.c http.c util.c
 util_test_SRC = tests/util_test.c util.c
 args_test_SRC = tests/args_test.c args.c
 sha512_test_SRC = tests/sha512_test.c tests/rsp.c sha512.c util.c
+# the same known answers for d20's SHA-512, built for size
+sha512s_test_SRC = tests/sha512_test.c tests/rsp.c sha512s.c util.c
+$(T)/sha512s_test $(A)/sha512s_test: sha512.c
 aes_test_SRC = tests/aes_test.c tests/rsp.c aes.c util.c
 drbg_test_SRC = tests/drbg_test.c tests/rsp.c drbg.c aes.c util.c
 TEST_HDR = $(HDR) tests/test.h tests/rsp.h
@@ -126,7 +132,7 @@ ASAN_D20_SRC = $(patsubst %,%.c,$(filter-out tls,$(D20_MODS)))
 ASAN_D20D_SRC = $(patsubst %,%.c,$(filter-out tls,$(D20D_MODS)))
 ASAN_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"asan\" -DD20_TLS=0
 
-$(A)/d20: $(HDR) $(ASAN_D20_SRC)
+$(A)/d20: $(HDR) $(ASAN_D20_SRC) sha512.c
 	@mkdir -p $(A)
 	$(HOSTCC) $(ASAN_CPPFLAGS) $(SANFLAGS) -o $@ $(ASAN_D20_SRC)
 
@@ -142,7 +148,7 @@ VG = $(BUILD)/vg
 VG_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"valgrind\" -DD20_TLS=0 -DD20_SANDBOX_SANITIZER
 VGFLAGS = -std=c99 -g -O1 -Wall -Wextra
 
-$(VG)/d20: $(HDR) $(ASAN_D20_SRC)
+$(VG)/d20: $(HDR) $(ASAN_D20_SRC) sha512.c
 	@mkdir -p $(VG)
 	$(HOSTCC) $(VG_CPPFLAGS) $(VGFLAGS) -o $@ $(ASAN_D20_SRC)
 
@@ -159,7 +165,7 @@ $(PROBE)/d20d: $(HDR) $(ASAN_D20D_SRC)
 	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
 		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20D_SRC)
 
-$(PROBE)/d20: $(HDR) $(ASAN_D20_SRC)
+$(PROBE)/d20: $(HDR) $(ASAN_D20_SRC) sha512.c
 	@mkdir -p $(PROBE)
 	$(CC) -D_DEFAULT_SOURCE -DVERSION=\"probe\" -DD20_TLS=0 -DD20_SANDBOX_PROBE \
 		$(CFLAGS) $(LDFLAGS) -o $@ $(ASAN_D20_SRC)
@@ -277,7 +283,7 @@ EMUB = $(BUILD)/emu
 EMU_CPPFLAGS = -D_DEFAULT_SOURCE -DVERSION=\"$(VERSION)\" -DD20_TLS=1 \
 	-DD20_BUILD_EPOCH=$(BUILD_EPOCH)LL -DD20_SANDBOX_EMULATED
 
-$(EMUB)/d20: $(HDR) $(D20_MODS:%=%.c) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
+$(EMUB)/d20: $(HDR) $(D20_MODS:%=%.c) sha512.c $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(EMUB)
 	$(CC) $(EMU_CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) $(LDFLAGS) -o $@ \
 		$(D20_MODS:%=%.c) $(BEARSSL_LIB_1)

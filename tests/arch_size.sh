@@ -32,10 +32,10 @@ budget() {
 
 budget tls1/d20 204800 "200 KiB"
 budget tls1/d20d 204800 "200 KiB"
-# d20 without TLS: 64 KiB, but for two CPUs whose code is larger
+# d20 without TLS: 64 KiB, but for ppc64el, whose code (and musl's: 24
+# KiB there against 13 KiB on amd64) is larger
 case $ARCH in
-s390x) budget tls0/d20 74696 "70,600 + 4,096 bytes (64 KiB not met yet)" ;;
-ppc64el) budget tls0/d20 79528 "75,432 + 4,096 bytes (64 KiB not met yet)" ;;
+ppc64el) budget tls0/d20 74664 "70,568 + 4,096 bytes (64 KiB not met yet)" ;;
 *) budget tls0/d20 65536 "64 KiB" ;;
 esac
 budget tls0/d20d 98304 "96 KiB"

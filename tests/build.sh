@@ -31,6 +31,9 @@ if $MAKE -s TLS=0 "$BUILD/tls0/d20" "$BUILD/tls0/d20d" >/dev/null 2>&1; then
 	check "TLS=0 d20d under 64 KiB ($size bytes)" [ "$size" -lt 65536 ]
 	size=$(wc -c < "$BUILD/tls0/d20")
 	check "TLS=0 d20 within 64 KiB ($size bytes)" [ "$size" -le 65536 ]
+	# issue 13's 48 KiB is not met yet: held at the size measured when
+	# this was written (52,984 bytes) plus one 4 KiB page
+	check "TLS=0 d20 within 52,984 + 4,096 bytes (48 KiB not met yet)" [ "$size" -le 57080 ]
 else
 	nok "TLS=0 build succeeds"
 fi
