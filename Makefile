@@ -339,6 +339,16 @@ bench-tls:
 	@$(MAKE) --no-print-directory all $(KEYIN)/d20d
 	BUILD=$(BUILD) sh bench/tls.sh ./d20d $(KEYIN)/d20d
 
+# The public-key arithmetic of one handshake, BearSSL as d20d links it
+# beside openssl speed (bench/ec.sh).
+$(BUILD)/bench_ec: bench/ec.c $(BEARSSL_LIB_1)
+	$(CC) $(CFLAGS) $(BEARSSL_INC_1) -static -o $@ bench/ec.c $(BEARSSL_LIB_1)
+
+bench-ec:
+	@sh tools/deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/bench_ec
+	sh bench/ec.sh $(BUILD)/bench_ec
+
 # Where d20d spends its CPU over HTTP and HTTPS under wrk (bench/profile.sh,
 # perf with a software clock): the shipped objects linked with their
 # symbols (no -s) into build/profile/d20d. TLS=1 only.
@@ -353,12 +363,13 @@ profile:
 	sh bench/profile.sh $(PROFB)/d20d
 
 # Every comparison in one run (bench/all.sh): server, TLS key separation,
-# client, sizes, peak RSS, crypto; writes bench/results.md,
+# handshake arithmetic, client, sizes, peak RSS, crypto; writes bench/results.md,
 # bench/results.png and the README's Benchmarks section. Quick look:
 # make bench SECONDS_EACH=2 ROUNDS=1 RUNS=20
 bench:
 	@sh tools/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(KEYIN)/d20d $(PROFB)/d20d
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_crypto $(BUILD)/bench_ec $(KEYIN)/d20d \
+		$(PROFB)/d20d
 	@$(MAKE) --no-print-directory TLS=0 $(BUILD)/tls0/d20 $(BUILD)/tls0/d20d
 	BUILD=$(BUILD) BENCH_CMD="make bench" sh bench/all.sh
 
@@ -432,4 +443,4 @@ check-full:
 clean:
 	rm -rf $(BUILD) d20 d20d
 
-.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls profile install uninstall clean
+.PHONY: all demo check check-full check-arch arch-test check-repro deb test fuzz bench bench-crypto bench-client bench-server bench-tls bench-ec profile install uninstall clean

@@ -3,7 +3,8 @@
 # bench/all.sh - every comparison in one run (make bench): the server
 # beside pollen and nginx over HTTP and HTTPS (bench/server.sh), what the TLS key's signer
 # costs per handshake (bench/tls.sh), the client beside pollinate
-# (bench/client.sh), binary sizes, peak RSS, the crypto beside openssl
+# (bench/client.sh), the handshake's public-key arithmetic beside openssl
+# speed (bench/ec.sh), binary sizes, peak RSS, the crypto beside openssl
 # speed (bench/crypto.sh), and where d20d spends its CPU (bench/profile.sh). Writes bench/results.md and bench/results.png
 # (gnuplot), and puts the tables into the README's Benchmarks section
 # (README_UPDATE=0 leaves the README alone).
@@ -19,7 +20,7 @@ export SECONDS_EACH="${SECONDS_EACH:-5}" ROUNDS="${ROUNDS:-3}" RUNS="${RUNS:-200
 B=${BUILD:-build}
 CMD=${BENCH_CMD:-sh bench/all.sh}
 for f in "$B/tls1/d20" "$B/tls1/d20d" "$B/tls0/d20" "$B/tls0/d20d" "$B/bench_crypto" \
-	"$B/keyinworker/d20d" "$B/profile/d20d"; do
+	"$B/bench_ec" "$B/keyinworker/d20d" "$B/profile/d20d"; do
 	[ -x "$f" ] || { echo "bench: $f missing: run make bench" >&2; exit 1; }
 done
 command -v gnuplot >/dev/null 2>&1 || { echo "bench: gnuplot missing (make bench installs gnuplot-nox)" >&2; exit 1; }
@@ -39,6 +40,8 @@ echo "bench: server: d20d, pollen, nginx; HTTP and HTTPS, 4 levels x $ROUNDS rou
 DATA="$tmp/levels.dat" DATA_TLS="$tmp/tls.dat" RSS_OUT="$tmp/rss" sh bench/server.sh "$B/tls1/d20d" >"$tmp/server.md"
 echo "bench: TLS: the key in the signer and in each worker, $ROUNDS rounds x ${SECONDS_EACH}s each" >&2
 BUILD=$B sh bench/tls.sh "$B/tls1/d20d" "$B/keyinworker/d20d" >"$tmp/tls.md"
+echo "bench: handshake arithmetic: BearSSL and openssl speed" >&2
+sh bench/ec.sh "$B/bench_ec" >"$tmp/ec.md"
 echo "bench: client: d20 and pollinate, $RUNS runs each" >&2
 D20="$B/tls1/d20" D20D="$B/tls1/d20d" RSS_OUT="$tmp/rss" sh bench/client.sh >"$tmp/client.md"
 echo "bench: crypto: d20 and openssl speed, $ROUNDS rounds" >&2
@@ -100,6 +103,14 @@ gnuplot -e "data='$tmp/levels.dat'; data_tls='$tmp/tls.dat'; out='$tmp/results.p
 	echo "serve the same certificates at once; wrk makes one full handshake per request."
 	echo
 	cat "$tmp/tls.md"
+	echo
+	echo "## Handshake arithmetic"
+	echo
+	echo "Where an HTTPS handshake's time goes on the server: the public-key operations"
+	echo "of TLS 1.2 ECDHE-ECDSA in Debian's BearSSL 0.6 (its m31 code, the fastest it"
+	echo "has; it has no 64-bit curve code), beside openssl speed in the same run."
+	echo
+	cat "$tmp/ec.md"
 	echo
 	echo "## Client"
 	echo
