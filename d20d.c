@@ -1455,6 +1455,8 @@ accept_one(const struct listener *l)
 
 	if (!can_take())
 		return -1;
+	/* all of it goes to the worker, beyond the sl bytes accept fills */
+	memset(&ss, 0, sizeof(ss));
 	fd = accept(l->fd, (struct sockaddr *)&ss, &sl);
 	if (fd < 0) {
 		/* out of descriptors or memory: the listener stays readable,
