@@ -27,6 +27,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 D20D = os.environ.get("D20D", os.path.join(ROOT, "d20d"))
 BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
+# seconds a server has to say it listens (tests/valgrind.sh gives more)
+START_WAIT = 5
 IS_ROOT = os.geteuid() == 0
 failed = 0
 servers = []
@@ -61,7 +63,7 @@ class Server:
             self.wait_listening(listeners)
 
     def wait_listening(self, n):
-        end = time.time() + 5
+        end = time.time() + START_WAIT
         while time.time() < end:
             found = re.findall(r"listening on \[?([0-9a-f.:]+?)\]?:(\d+) \((https?)\)",
                                self.log())
