@@ -66,7 +66,6 @@
 
 /* Nice levels the signer runs above the workers (when started as root). */
 #define D20D_SIGNER_NICE 5
-#define D20D_WORKER_NICE 5
 /* Seconds the parent waits for a new signer to read and check the key. */
 #define D20D_SIGNER_START 5
 /* Seconds between two starts of a signer that keeps dying. */

@@ -1016,8 +1016,7 @@ addr_key(int af, const uint8_t *a, uint8_t key[9])
  * The parent accepts, counts, and passes each connection to an idle
  * worker over that socketpair (SCM_RIGHTS, with the listener's TLS flag,
  * the peer's address, and for a scrape a snapshot of the counters), then
- * closes its copy (workers run D20D_WORKER_NICE below the parent, which
- * hands out every connection). The worker serves it with handle(), and
+ * closes its copy. The worker serves it with handle(), and
  * writes a struct done to the one datagram socket that all workers share
  * with the parent: what the connection came to, and that it is idle
  * again. A worker that timed out or failed, or has served
@@ -1144,9 +1143,6 @@ worker_run(int ctl, uint32_t slot)
 
 	worker_ctl = ctl;
 	alarm_handler();
-	/* the parent hands out every connection: a crowd of runnable workers
-	 * must not starve it (nor the signer, at the parent's level) */
-	(void)setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + D20D_WORKER_NICE);
 
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",

@@ -98,11 +98,11 @@ for kind in ec rsa; do
 		all "[ -n '$s' ] && grep -q '^Seccomp:[[:space:]]*2' /proc/$s/status &&
 		awk '/^Uid:/ { exit (\$2 == 0) }' /proc/$s/status"
 	# nice levels (field 19 of /proc/PID/stat): the signer 5 above the
-	# parent, every worker 5 below it
+	# parent and the workers
 	nice() { awk '{ sub(/.*\) /, ""); print $17 }' "/proc/$1/stat" 2>/dev/null; }
 	pn=$(nice "$pid") sn=$(nice "$s") wn=$(for k in $w; do nice "$k"; done | sort -u)
-	check "$K: nice: parent $pn, signer $sn (5 above), workers $(echo $wn) (5 below)" \
-		all "[ -n '$pn' ] && [ '$sn' = $((pn - 5)) ] && [ '$wn' = $((pn + 5)) ]"
+	check "$K: nice: parent $pn, workers $(echo $wn), signer $sn (5 above)" \
+		all "[ -n '$pn' ] && [ '$sn' = $((pn - 5)) ] && [ '$wn' = $pn ]"
 
 	# a signer that does not answer fails the handshake in hand only,
 	# at the connection's deadline (-t 2), and nothing else
