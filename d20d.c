@@ -47,8 +47,8 @@
 #include "sandbox.h"
 #include "sha512.h"
 #include "util.h"
-#if D20_TLS
 #include <sys/prctl.h>
+#if D20_TLS
 #include "signer.h"
 #include "tls.h"
 #endif
@@ -1143,6 +1143,8 @@ worker_run(int ctl, uint32_t slot)
 
 	worker_ctl = ctl;
 	alarm_handler();
+	/* for ps and perf: the parent stays d20d, the signer d20d-signer */
+	(void)prctl(PR_SET_NAME, "d20d-worker", 0, 0, 0);
 
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",

@@ -93,8 +93,13 @@ for sc in $SCHEMES; do
 		awk -v bin="$(basename "$D20D")" '{ p = $1; sub(/%/, "", p)
 			if ($2 == bin) u += p; else if ($2 ~ /kernel/) k += p; else o += p }
 			END { printf "d20d %.1f%%, kernel %.1f%%, other %.1f%%", u, k, o }')
+	# by process name: the parent (d20d), its workers (d20d-worker), the
+	# signer (d20d-signer), and what else ran (wrk, perf)
+	procs=$(perf report -i "$tmp/$sc.data" --stdio -q --no-children --sort comm 2>/dev/null |
+		awk 'NF >= 2 && $1 ~ /%$/ { printf "%s%s %s", s, $2, $1; s = ", " }')
 	echo
 	echo "$(echo "$sc" | tr "[:lower:]" "[:upper:]"): ${samples:-?} samples at 999 Hz, $split; wrk got ${rps:-?} requests/s meanwhile."
+	echo "By process: ${procs:-?}."
 	echo
 	echo "| share | where | function |"
 	echo "| ---: | --- | --- |"

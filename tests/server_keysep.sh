@@ -47,7 +47,7 @@ start() {
 signer() { for k in $(pgrep -P "$pid"); do
 	[ "$(cat "/proc/$k/comm" 2>/dev/null)" = d20d-signer ] && echo "$k"; done; }
 workers() { for k in $(pgrep -P "$pid"); do
-	[ "$(cat "/proc/$k/comm" 2>/dev/null)" = d20d ] && echo "$k"; done; }
+	[ "$(cat "/proc/$k/comm" 2>/dev/null)" = d20d-worker ] && echo "$k"; done; }
 
 # scan KEY PID...: the lines of memscan.py; hits: those that found any
 scan() { python3 tests/memscan.py scan "$@" >"$work/scan" 2>&1; sed 's/^/# /' "$work/scan"; }
@@ -105,15 +105,17 @@ for kind in ec rsa; do
 		all "[ -n '$pn' ] && [ '$sn' = $((pn - 5)) ] && [ '$wn' = $pn ]"
 
 	# a signer that does not answer fails the handshake in hand only,
-	# at the connection's deadline (-t 2), and nothing else
+	# at the connection's deadline (-t 2), and nothing else: not before
+	# it, nor much after (10 s: a machine loaded by a parallel make took
+	# 5.4 s to start the client, fail and report)
 	if [ $kind = ec ] && [ -n "$s" ]; then
 		kill -STOP "$s"
 		t0=$(ms)
 		r=$(hammer "$work/$kind.pem" 1)
 		t1=$(ms)
 		kill -CONT "$s"
-		check "$K: with the signer stopped, a handshake fails ($r verified) in $((t1 - t0)) ms (1500 to 4500)" \
-			all "[ '$r' = 0 ] && [ $((t1 - t0)) -gt 1500 ] && [ $((t1 - t0)) -lt 4500 ]"
+		check "$K: with the signer stopped, a handshake fails ($r verified) in $((t1 - t0)) ms (1500 to 10000)" \
+			all "[ '$r' = 0 ] && [ $((t1 - t0)) -gt 1500 ] && [ $((t1 - t0)) -lt 10000 ]"
 		check "$K: the worker logs it cut by the deadline (408, nothing sent)" \
 			grep -q ' 127.0.0.1 - - 408 0 ' "$work/$kind.log"
 		check "$K: once it runs again, the same signer ($s) serves new handshakes" \
