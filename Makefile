@@ -312,7 +312,7 @@ fuzz: $(FUZZ:%=$(BUILD)/fuzz/%)
 
 # ---- benchmarks ----
 
-$(BUILD)/bench_crypto: bench/crypto.c $(HDR) sha512.c aes.c drbg.c util.c
+$(BUILD)/bench_crypto: bench/crypto.c bench/cputime.h $(HDR) sha512.c aes.c drbg.c util.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(FASTFLAGS) -static -o $@ bench/crypto.c sha512.c aes.c drbg.c util.c
 
 bench-crypto:
@@ -341,7 +341,7 @@ bench-tls:
 
 # The public-key arithmetic of one handshake, BearSSL as d20d links it
 # beside openssl speed (bench/ec.sh).
-$(BUILD)/bench_ec: bench/ec.c $(BEARSSL_LIB_1)
+$(BUILD)/bench_ec: bench/ec.c bench/cputime.h $(BEARSSL_LIB_1)
 	$(CC) $(CFLAGS) $(BEARSSL_INC_1) -static -o $@ bench/ec.c $(BEARSSL_LIB_1)
 
 bench-ec:

@@ -11,32 +11,24 @@
 #include "../aes.h"
 #include "../drbg.h"
 #include "../sha512.h"
+#include "cputime.h"
 
 #define SECONDS 0.7
 
 static unsigned char buf[16384];
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run op on len bytes until SECONDS pass; returns MB/s (10^6 bytes). */
 static double
 rate(void (*op)(size_t), size_t len)
 {
-	double start = now(), t;
+	double start = cpu_seconds(), t;
 	unsigned long n = 0, i, batch = 1 + 65536 / len;
 
 	do {
 		for (i = 0; i < batch; i++)
 			op(len);
 		n += batch;
-		t = now() - start;
+		t = cpu_seconds() - start;
 	} while (t < SECONDS);
 	return (double)n * (double)len / t / 1e6;
 }

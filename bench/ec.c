@@ -11,15 +11,7 @@
 #include <time.h>
 
 #include "bearssl.h"
-
-static double
-cpu_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#include "cputime.h"
 
 /* microseconds per call of op, best of 5 runs of n calls */
 static double
@@ -29,10 +21,10 @@ best(void (*op)(void), int n)
 	int r, i;
 
 	for (r = 0; r < 5; r++) {
-		t = cpu_now();
+		t = cpu_seconds();
 		for (i = 0; i < n; i++)
 			op();
-		t = (cpu_now() - t) / n * 1e6;
+		t = (cpu_seconds() - t) / n * 1e6;
 		if (t < b)
 			b = t;
 	}
