@@ -31,8 +31,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM PIPE
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
+# shellcheck source=tests/ports.sh
+. tests/ports.sh
 hp=$(free_port)
 sp=$(free_port)
 tls=0

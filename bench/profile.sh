@@ -45,8 +45,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
+# shellcheck source=tests/ports.sh
+. tests/ports.sh
 # the process perf started: d20d's parent
 child_of() { awk -v p="$1" '{ sub(/.*\) /, ""); if ($2 == p) { f = FILENAME; sub(/\/stat$/, "", f);
 	sub(/.*\//, "", f); print f } }' /proc/[0-9]*/stat 2>/dev/null | head -n 1; }

@@ -94,8 +94,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
+# shellcheck source=tests/ports.sh
+. tests/ports.sh
 
 # pollen refuses to start without syslog: a sink that reads and drops
 if [ ! -S /dev/log ]; then

@@ -41,8 +41,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
+# shellcheck source=tests/ports.sh
+. tests/ports.sh
 
 openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/ec.key" 2>/dev/null
 openssl genrsa -out "$tmp/rsa.key" 2048 2>/dev/null

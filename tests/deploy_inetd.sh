@@ -16,22 +16,8 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 cache=${D20_CACHE:-$BUILD/cache}
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
-free_port()
-{
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
-wait_port()
-{
-	i=0
-	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1).close()" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -ge 50 ] && return 1
-		sleep 0.1
-	done
-}
+# free_port, wait_port PORT [TENTHS]
+. tests/ports.sh
 
 # stop PID: SIGTERM, then SIGKILL after 5 s.
 stop()

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# bench/lib.sh - shared by the bench/*.sh scripts (sourced): loopback
-# ports.
+# tests/ports.sh - loopback ports, for the tests and bench/ (sourced from
+# the top of the tree).
 
 # A free loopback port: bind port 0, note it, close.
 free_port() {
