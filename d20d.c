@@ -612,11 +612,6 @@ serve(struct conn *c)
 	/* the parser refuses each part at its own bound (config.h), so the
 	 * loop ends before buf fills */
 	while (st == HTTP_INCOMPLETE && len < sizeof(buf)) {
-		/* tls_read fails without setting errno: an EINTR left from
-		 * an alarm that came while this worker was idle (on_alarm)
-		 * must not read as a signal here, which would retry a dead
-		 * engine until the deadline */
-		errno = 0;
 		n = conn_read(c, buf + len, sizeof(buf) - len);
 		if (n < 0 && errno == EINTR && !timed_out)
 			continue;
@@ -914,7 +909,7 @@ alarm_handler(void)
 }
 
 /* A worker (or -i): one connection under one deadline, from the peer at
- * *ss (the parent's accept said who; NULL: ask the socket). Returns an
+ * *peer (the parent's accept said who; NULL: ask the socket). Returns an
  * exit status. */
 static int
 handle(int rfd, int wfd, int tls, const struct sockaddr_storage *peer)

@@ -261,6 +261,8 @@ io_run(unsigned want, int may_read)
 			if (n < 0 && errno == EINTR)
 				return IO_EINTR;
 			if (n <= 0) {
+				if (n == 0)	/* the peer left mid-record */
+					errno = ECONNRESET;
 				io_broken = 1;
 				return -1;
 			}
@@ -1153,6 +1155,11 @@ tls_read(void *buf, size_t len)
 		/* A clean close_notify leaves no error behind. */
 		if (br_ssl_engine_last_error(eng) == BR_ERR_OK && !io_broken)
 			return 0;
+		/* errno says why, as read's would: the socket's error, or
+		 * EPROTO when the engine failed (never a stale EINTR, which
+		 * a caller would take for a signal and read again) */
+		if (!io_broken)
+			errno = EPROTO;
 		return engine_error(NULL);
 	}
 	app = br_ssl_engine_recvapp_buf(eng, &avail);
