@@ -4,9 +4,12 @@
 
   memscan.py scan KEY PID...      search each process's whole memory for
                                   the private key's secret numbers
-  memscan.py hammer PORT CA N     N TLS requests to 127.0.0.1:PORT, 4 at a
+  memscan.py hammer PORT CA N [UNTIL]
+                                  N TLS requests to 127.0.0.1:PORT, 4 at a
                                   time, verified against CA; prints the
-                                  number that verified
+                                  number that verified. With UNTIL, a file:
+                                  at least N, then on until UNTIL exists
+                                  (at most 120 s), and prints "VERIFIED MADE"
 
 scan reads /proc/PID/maps and every readable mapping through /proc/PID/mem
 (root only: the processes run as another user and are not dumpable), and
@@ -15,12 +18,14 @@ needles are the numbers as big-endian bytes without leading zeros, the way
 a PEM key carries them and BearSSL keeps them after decoding: for an EC key
 the private scalar, for RSA the two primes and the three CRT values (the
 private exponent d, which BearSSL drops, is not looked for)."""
+import os
 import re
 import socket
 import ssl
 import subprocess
 import sys
 import threading
+import time
 
 RSA_PARTS = ("prime1", "prime2", "exponent1", "exponent2", "coefficient")
 
@@ -81,11 +86,12 @@ def scan(keyfile, pids):
               flush=True)
 
 
-def hammer(port, ca, n):
+def hammer(port, ca, n, until=None):
     ctx = ssl.create_default_context(cafile=ca)
     ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     lock = threading.Lock()
-    count = {"left": n, "ok": 0}
+    count = {"left": n, "ok": 0, "made": 0}
+    deadline = time.monotonic() + 120
 
     def one():
         with socket.create_connection(("127.0.0.1", port), 5) as raw:
@@ -104,8 +110,12 @@ def hammer(port, ca, n):
         while True:
             with lock:
                 if count["left"] == 0:
-                    return
-                count["left"] -= 1
+                    if (until is None or os.path.exists(until)
+                            or time.monotonic() > deadline):
+                        return
+                else:
+                    count["left"] -= 1
+                count["made"] += 1
             try:
                 good = one()
             except (OSError, ssl.SSLError):
@@ -118,14 +128,14 @@ def hammer(port, ca, n):
         t.start()
     for t in threads:
         t.join()
-    print(count["ok"])
+    print(count["ok"] if until is None else "%d %d" % (count["ok"], count["made"]))
 
 
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "scan":
         scan(sys.argv[2], [int(p) for p in sys.argv[3:]])
-    elif len(sys.argv) == 5 and sys.argv[1] == "hammer":
-        hammer(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "hammer":
+        hammer(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *sys.argv[5:])
     else:
         raise SystemExit(__doc__)
 
