@@ -39,6 +39,7 @@
 #define D20D_PORT "27184"
 #define D20D_LISTEN_MAX 16	/* -l, -L and activated sockets together */
 #define D20D_BACKLOG 1024
+#define D20D_DEFER_ACCEPT 1	/* TCP_DEFER_ACCEPT seconds: -l, -L, -M */
 #define D20D_CHILDREN 256	/* -c default: workers, so connections at once */
 #define D20D_CHILDREN_MAX 4096	/* -c upper bound: the worker table is static */
 #define D20D_WORKER_CONNS 1000	/* connections a worker serves before it exits */

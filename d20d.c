@@ -2,21 +2,21 @@
 /* d20d - entropy server for d20 (D20 API v1) and pollinate (the Pollen
  * protocol). See d20d.8.
  *
- * The parent binds, accepts, and enforces the caps (-c workers, -C per
- * address, 503 past it); it never reads a client byte. Each connection
- * goes to a worker process (forked when none is idle, then kept) that
- * serves one connection at a time: one request under one deadline (-t),
+ * The parent binds and keeps the pool of worker processes (-c at most);
+ * it never accepts and never reads a client byte. Each worker accepts on
+ * the listeners itself and serves one connection at a time: the -C count
+ * of its client's address, then one request under one deadline (-t),
  * answered from a CTR_DRBG instantiated afresh from getrandom for that
  * request; then the worker is idle again, or exits after a timeout or an
- * error and the parent forks another when needed. The pool grows on
- * demand up to -c and shrinks when idle; "the pool" below holds all of
- * it. -i and systemd's Accept=yes serve their one connection in the
- * process itself. With a certificate, the TLS key is held by one more
- * process, the signer, which workers ask for the signature of each
- * handshake; neither the parent nor a worker ever holds it ("the signer"
- * below). With -M the parent also adds up what each worker reports after
- * each connection (metrics.c), and hands each scrape to a worker with a
- * copy of the counts, for the worker to answer. */
+ * error. The parent forks a worker when a connection waits and none is
+ * idle; the pool grows on demand up to -c and shrinks when idle; "the
+ * pool" below holds all of it. -i and systemd's Accept=yes serve their
+ * one connection in the process itself. With a certificate, the TLS key
+ * is held by one more process, the signer, which workers ask for the
+ * signature of each handshake; neither the parent nor a worker ever holds
+ * it ("the signer" below). The counters of -M (metrics.c) live in memory
+ * the parent and the workers share, where each worker adds up its own
+ * connections; the worker that takes a scrape answers it from them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +28,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -116,10 +118,8 @@ struct listener {
 	int fd;
 	int tls;
 	int metrics;		/* -M: scrapes only */
+	int activated;		/* systemd's: never shut down, only closed */
 };
-
-/* What the parent tells a worker with each connection (one byte). */
-enum { CONN_TLS = 1, CONN_SCRAPE = 2 };
 
 /* One connection, plain or TLS. */
 struct conn {
@@ -152,22 +152,39 @@ typedef char entropy_fits_one_generate[D20_ENTROPY_BYTES <= DRBG_MAX_REQUEST &&
 struct worker {
 	pid_t pid;		/* 0: a free slot */
 	int ctl;		/* the parent's end of its socketpair; -1: retired */
-	int busy;		/* serving a connection from address key */
-	uint8_t key[9];
-	time_t idle_since;	/* CLOCK_MONOTONIC seconds */
-	uint64_t accepted;	/* when its connection was, in microseconds */
 };
 
-/* A worker's report to the parent after each connection: what it came to
- * (for the metrics), and whether the worker is idle again (else it
- * leaves). See "the pool" below. */
+/* What a worker says of itself, in the shared page (see "the pool"). */
+enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY, SLOT_GONE };
+struct slot {
+	uint32_t state;		/* SLOT_: the worker's; FREE once reaped */
+	uint32_t retired;	/* the parent's: it closed the socketpair */
+	uint32_t counted;	/* key counts against -C */
+	uint8_t key[12];	/* its client's address key (addr_key) */
+	int64_t idle_since;	/* CLOCK_MONOTONIC seconds */
+};
+
+/* The memory the parent and its workers share. */
+struct shared {
+	struct metrics stats;	/* every worker adds its own connections */
+	uint32_t nslots;	/* slots in use so far: the parent's */
+	struct slot slot[D20D_CHILDREN_MAX];
+};
+
+/* A worker's record of the connection in hand, for the metrics. */
 struct done {
-	uint32_t slot;
-	pid_t pid;
-	uint32_t idle;
-	uint64_t written;	/* CLOCK_MONOTONIC microseconds; 0: no answer */
+	pid_t pid;		/* the worker's own, asked once */
+	uint32_t idle;		/* idle again after it; else it leaves */
+	uint64_t accepted;	/* CLOCK_MONOTONIC microseconds */
+	uint64_t written;	/* the answer; 0: no answer */
 	struct metrics_conn c;
 };
+
+/* Shared counters and states: the parent and the workers read and write
+ * them at once. */
+#define ADD(x, v) ((void)__atomic_fetch_add(&(x), (v), __ATOMIC_RELAXED))
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
 
 static struct {
 	int inetd, tls, daemon, syslog, quiet, mix;
@@ -180,7 +197,8 @@ static struct listener listeners[D20D_LISTEN_MAX];
 static int nlisteners;
 static struct worker pool[D20D_CHILDREN_MAX];
 static unsigned long nslots, nworkers;	/* slots in use so far; live workers */
-static int done_fd[2] = { -1, -1 };	/* workers to parent: "idle again" */
+static struct shared *sh;	/* MAP_SHARED, made before the first fork */
+static int done_fd[2] = { -1, -1 };	/* workers to parent: "fork one" */
 static int as_root;		/* started as root: workers chroot and drop */
 static int root_fd = -1;	/* -r DIR, opened and checked at start */
 static uid_t run_uid;
@@ -189,16 +207,16 @@ static int mix_fd = -1;		/* /dev/urandom, opened before any chroot */
 static int sig_pipe[2] = { -1, -1 };
 static struct proxyhdr_net trusted[D20D_PROXY_FROM_MAX];	/* --proxy-from */
 static int ntrusted;
-static int proxy_fd[2] = { -1, -1 };	/* workers to parent: a PROXY client */
 static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
 /* In a worker: its answer is out and it told the parent it is idle, so
  * the deadline no longer applies (on_alarm) */
 static volatile sig_atomic_t idle_now;
-/* The parent's counters; in a worker, the snapshot that came with the
- * scrape in hand (scraping). */
+/* In a worker: a snapshot of the shared counters for the scrape in hand
+ * (scraping). */
 static struct metrics stats;
 static int scraping;
-/* In a worker: the report on the connection in hand */
+/* In a worker: its slot, and the record of the connection in hand */
+static struct slot *me;
 static struct done note;
 #if KEYSEP
 /* The parent's signer (see "the signer" below), and in a worker or -i
@@ -212,7 +230,8 @@ static int sign_errno;		/* 0, or why the signer did not answer */
 #endif
 
 static void tell_idle(void);
-static void forked(void);
+static void uncount(void);
+static void forked(int worker);
 static int from_balancer(struct conn *c, int af, const uint8_t *a);
 
 /* CLOCK_MONOTONIC in microseconds: the same clock in every process. */
@@ -662,6 +681,7 @@ serve(struct conn *c)
 	head = http_response_head(out, sizeof(out) - r.len, st, r.type, r.len, r.extra);
 	memcpy(out + head, r.body, r.len);
 	memzero(r.body, sizeof(r.body));
+	uncount();
 	sent = head > 0 && conn_write(c, out, head + r.len) == 0;
 	if (timed_out)
 		note.c.flags |= METRICS_DEADLINE;
@@ -725,7 +745,7 @@ confine(void)
 
 	if (drop_privileges() < 0)
 		return -1;
-	if (!sandboxed && sandbox_enter(SANDBOX_SERVE) < 0)
+	if (!sandboxed && sandbox_enter(me ? SANDBOX_WORKER : SANDBOX_SERVE) < 0)
 		return -1;
 	sandboxed = 1;
 	return 0;
@@ -809,7 +829,7 @@ signer_main(int ctl)
 
 	/* workers that are still busy need it after the parent stops:
 	 * it leaves when their channels and its control socket are closed */
-	forked();
+	forked(0);
 	if (signer_ctl >= 0)
 		close(signer_ctl);	/* the signer it replaces */
 	if (mix_fd >= 0)
@@ -1007,25 +1027,26 @@ addr_key(int af, const uint8_t *a, uint8_t key[9])
 
 /* ---- the pool: workers that serve one connection at a time ----
  *
- * Each worker is forked with a socketpair of its own (SOCK_SEQPACKET).
- * The parent accepts, counts, and passes each connection to an idle
- * worker over that socketpair (SCM_RIGHTS, with the listener's TLS flag,
- * the peer's address, and for a scrape a snapshot of the counters), then
- * closes its copy. The worker serves it with handle(), and
- * writes a struct done to the one datagram socket that all workers share
- * with the parent: what the connection came to, and that it is idle
- * again. A worker that timed out or failed, or has served
- * D20D_WORKER_CONNS connections, says it is not idle and exits; the
- * parent reaps it and forks another when one is needed. To retire a
- * worker the parent closes its end of the socketpair: the worker reads
- * EOF once it is idle, and exits. */
+ * Each worker is forked with a socketpair of its own (SOCK_SEQPACKET),
+ * the listeners, and a slot in the page it shares with the parent. It
+ * waits on the listeners with an epoll set of its own (EPOLLEXCLUSIVE:
+ * a connection wakes one waiting worker, not all), accepts, counts the
+ * connection against its client's address (-C) in its slot, serves it
+ * with handle(), adds what it came to to the shared counters, and is
+ * idle again; or, after a timeout or an error, or D20D_WORKER_CONNS
+ * connections, it leaves. The parent keeps no connection: it forks a
+ * worker when a connection waits and none is idle (a worker that takes
+ * the last idle place wakes it through done_fd, and the parent then
+ * watches the listeners until one is idle again), reaps, and retires.
+ * To retire a worker the parent closes its end of the socketpair: the
+ * worker sees the hang-up once it waits again, and exits. */
 
 /* In a child just forked from the parent (a worker, the signer): the
  * parent's stop and reload signals are ignored, SIGCHLD is the default,
- * and the listeners and the workers' socketpairs are closed (a worker's
- * EOF must not wait for another process). */
+ * and the workers' socketpairs are closed (a worker's hang-up must not
+ * wait for another process); so are the listeners, but in a worker. */
 static void
-forked(void)
+forked(int worker)
 {
 	struct sigaction sa;
 	unsigned long i;
@@ -1037,28 +1058,91 @@ forked(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	for (i = 0; i < (unsigned long)nlisteners; i++)
+	for (i = 0; !worker && i < (unsigned long)nlisteners; i++)
 		close(listeners[i].fd);
 	for (i = 0; i < nslots; i++)
 		if (pool[i].pid && pool[i].ctl >= 0)
 			close(pool[i].ctl);
 }
 
-/* In a worker: whether it may say it is idle after the connection in hand
- * (not in -i mode, nor on its last connection), and whether it told the
- * parent (1), could not (-1), or not yet (0). */
+/* In a worker: whether it may be idle after the connection in hand (not
+ * in -i mode, nor on its last connection), and whether it said what
+ * became of it (tell). */
 static int may_idle, told;
 
+/* Slots whose key counts against -C and equals key. Bounded by the
+ * table whatever the page says: a worker may have written it. */
+static unsigned long
+addr_count(const uint8_t key[9])
+{
+	unsigned long i, n = 0, slots = LOAD(sh->nslots);
+
+	if (slots > D20D_CHILDREN_MAX)
+		slots = D20D_CHILDREN_MAX;
+	for (i = 0; i < slots; i++)
+		n += LOAD(sh->slot[i].counted) && memcmp(sh->slot[i].key, key, 9) == 0;
+	return n;
+}
+
+/* In a worker: the connection in hand counts for key from now on, unless
+ * that address already holds -C: then -1, and it counts for no one. The
+ * count is published before the others are read, so two connections at
+ * once cannot both pass a cap that only one fits under. */
+static int
+count_as(const uint8_t key[9])
+{
+	memcpy(me->key, key, 9);
+	STORE(me->counted, 1);
+	if (addr_count(key) <= opt.per_addr)
+		return 0;
+	STORE(me->counted, 0);
+	return -1;
+}
+
+/* In a worker: the connection no longer counts against its address; done
+ * before the last write, so that a client that reconnects as soon as it
+ * has its answer is not counted twice. */
+static void
+uncount(void)
+{
+	if (me)
+		STORE(me->counted, 0);
+}
+
+/* Idle workers, retired ones aside. */
+static unsigned long
+idle_count(void)
+{
+	unsigned long i, n = 0, slots = LOAD(sh->nslots);
+
+	if (slots > D20D_CHILDREN_MAX)
+		slots = D20D_CHILDREN_MAX;
+	for (i = 0; i < slots; i++)
+		n += LOAD(sh->slot[i].state) == SLOT_IDLE && !LOAD(sh->slot[i].retired);
+	return n;
+}
+
+/* In a worker: the connection in hand is over for the pool. What it came
+ * to goes into the shared counters, and the worker is idle again (idle)
+ * or leaving. */
 static void
 tell(uint32_t idle)
 {
+	struct timespec now;
+	uint64_t us;
+
 	note.idle = idle;
-	told = write(done_fd[1], &note, sizeof(note)) == (ssize_t)sizeof(note) ?
-	    1 : -1;
+	told = 1;
+	if (!me)
+		return;
+	us = note.written - note.accepted;
+	note.c.usec = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	metrics_count(&sh->stats, &note.c);
+	uncount();
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	me->idle_since = now.tv_sec;
+	STORE(me->state, idle ? SLOT_IDLE : SLOT_GONE);
 }
-/* In a worker: its end of the socketpair, for the parent's word on a
- * PROXY client (from_balancer); -1 in -i mode. */
-static int worker_ctl = -1;
 
 /* Called as soon as an answer has been written: the worker is idle again
  * before it logs and closes, so that the client, which sees the end of
@@ -1078,111 +1162,200 @@ tell_idle(void)
 	tell(1);
 }
 
-/* A worker's end: wait for a connection, returning its descriptor, its
- * CONN_ flags and its peer's address (a scrape's snapshot into stats),
- * or -1 when the parent closed the socketpair (retired) or sent garbage. */
-static int
-receive_conn(int ctl, int *flags, struct sockaddr_storage *peer)
+/* In a worker: wake the parent, why: 'I' (no worker is idle now), 'L'
+ * (a connection's wake-up may have been lost). A datagram it may already
+ * have a few of: then it looks anyway. */
+static void
+wake_parent(char why)
 {
-	char flag = 0, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov[3] = { { &flag, 1 }, { peer, sizeof(*peer) },
-		{ &stats, sizeof(stats) } };
-	struct msghdr m;
-	struct cmsghdr *cm;
-	ssize_t n;
-	int fd = -1;
-
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = iov;
-	m.msg_iovlen = 3;
-	m.msg_control = cbuf;
-	m.msg_controllen = sizeof(cbuf);
-	do
-		n = recvmsg(ctl, &m, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	cm = n > 0 && (size_t)n == 1 + sizeof(*peer) +
-	    (flag & CONN_SCRAPE ? sizeof(stats) : 0) ?
-	    CMSG_FIRSTHDR(&m) : NULL;
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-	*flags = flag;
-	return fd;
+	(void)send(done_fd[1], &why, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-/* The parent's end: hand fd to the worker on ctl, with CONN_ flags, the
- * peer's address as accept gave it (the worker need not ask), and for a
- * scrape the counters. Returns 0 or -1. The worker is idle, so its queue
- * is empty and this never blocks. */
+/* At the per-address cap: a 503 the worker can send without blocking (it
+ * fits any socket buffer), never parsing a byte. What the client sent so
+ * far (with TCP_DEFER_ACCEPT, its request) is read and dropped first, a
+ * few kilobytes at most and without waiting: a close with unread bytes
+ * sends a reset, which could destroy the 503 on its way. Returns 1 when
+ * the 503 went out. */
 static int
-send_conn(int ctl, int fd, int flags, const struct sockaddr_storage *peer)
+refuse(int fd, int tls, const char *peer)
 {
-	char msg[1 + sizeof(*peer) + sizeof(stats)];
+	static const char body[] = "{\"error\":\"too many connections\"}\n";
+	struct pollfd p = { fd, POLLIN, 0 };
+	char out[4096];
+	size_t n = 0;
+	ssize_t r;
+	int sent = 0;
 
-	msg[0] = (char)flags;
-	memcpy(msg + 1, peer, sizeof(*peer));
-	memcpy(msg + 1 + sizeof(*peer), &stats, sizeof(stats));
-	return fd_send(ctl, fd, msg, 1 + sizeof(*peer) +
-	    (flags & CONN_SCRAPE ? sizeof(stats) : 0));
+	ADD(sh->stats.n[METRICS_REFUSED], 1);
+	while (n < 4 * sizeof(out) && poll(&p, 1, 0) == 1 &&
+	    (r = read(fd, out, sizeof(out))) > 0)
+		n += (size_t)r;
+	n = http_response_head(out, sizeof(out) - sizeof(body), HTTP_SERVICE_UNAVAILABLE,
+	    "application/json", sizeof(body) - 1, "Retry-After: 1\r\n");
+	memcpy(out + n, body, sizeof(body) - 1);
+	if (!tls && n > 0 && send(fd, out, n + sizeof(body) - 1,
+	    MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+		sent = 1;
+	if (!opt.quiet)
+		logline(LOG_INFO, "%s - - 503 0 0ms", peer);
+	return sent;
 }
 
-/* A worker's life: drop privileges before any client byte, then one
- * connection after another, each under its own deadline and with its own
- * DRBG (fresh_bytes), nothing kept from one to the next but the code. */
+/* In a worker: the counters for the scrape in hand, with the workers
+ * busy (this one too) and idle now. */
+static void
+snapshot(void)
+{
+	const uint64_t *from = (const uint64_t *)(const void *)&sh->stats;
+	uint64_t *to = (uint64_t *)(void *)&stats;
+	unsigned long i, slots = LOAD(sh->nslots);
+	uint32_t st;
+
+	for (i = 0; i < sizeof(stats) / sizeof(uint64_t); i++)
+		to[i] = __atomic_load_n(from + i, __ATOMIC_RELAXED);
+	stats.n[METRICS_BUSY] = stats.n[METRICS_IDLE] = 0;
+	if (slots > D20D_CHILDREN_MAX)
+		slots = D20D_CHILDREN_MAX;
+	for (i = 0; i < slots; i++) {
+		st = LOAD(sh->slot[i].state);
+		if (st == SLOT_BUSY)
+			stats.n[METRICS_BUSY]++;
+		else if (st == SLOT_IDLE && !LOAD(sh->slot[i].retired))
+			stats.n[METRICS_IDLE]++;
+	}
+}
+
+/* In a worker: accept one connection on l and serve it. Returns 1 when
+ * the worker leaves after it. */
+static int
+take(const struct listener *l, unsigned long served)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char peer[IP_TEXT_MAX];
+	const uint8_t *a;
+	uint8_t key[9];
+	uint64_t t;
+	int fd, af;
+
+	/* all of it goes to handle(), beyond the sl bytes accept fills */
+	memset(&ss, 0, sizeof(ss));
+	/* the call itself, as the sandbox lists it: glibc (the test builds)
+	 * declares accept4 only under _GNU_SOURCE */
+	fd = (int)syscall(SYS_accept4, l->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	if (fd < 0) {
+		/* out of descriptors or memory: the listener stays readable,
+		 * so pause rather than spin */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			poll(NULL, 0, 100);
+		return 0;	/* or another worker took it */
+	}
+	t = now_us();
+	a = sa_addr(&ss, &af, peer);
+	addr_key(af, a, key);
+	/* a balancer's connection counts for its client, once its PROXY
+	 * header says who that is (from_balancer); until then, for no one */
+	if (!is_trusted(af, a) && count_as(key) < 0) {
+		struct metrics_conn rc = { 0, 0, HTTP_SERVICE_UNAVAILABLE, METRICS_OTHER, 0 };
+
+		if (refuse(fd, l->tls, peer)) {
+			rc.usec = (uint32_t)(now_us() - t);
+			metrics_count(&sh->stats, &rc);
+		}
+		close(fd);
+		return 0;
+	}
+	STORE(me->state, SLOT_BUSY);
+	if (idle_count() == 0)
+		wake_parent('I');
+	/* The last connection says it is not idle, so it never takes one
+	 * it would not serve. */
+	may_idle = served + 1 < D20D_WORKER_CONNS;
+	told = 0;
+	memset(&note.idle, 0, sizeof(note) - offsetof(struct done, idle));
+	note.accepted = t;
+	scraping = l->metrics;
+	if (scraping)
+		snapshot();
+	(void)handle(fd, fd, l->tls, &ss);
+	close(fd);
+	/* no answer went out, or a timeout (the process may have been cut
+	 * anywhere), or the last connection: counted, and it leaves */
+	if (!told)
+		tell(0);
+	return !note.idle;
+}
+
+/* A worker's life: its epoll set, then the privileges dropped before any
+ * client byte, then one connection after another, each under its own
+ * deadline and with its own DRBG (fresh_bytes), nothing kept from one to
+ * the next but the code. */
 static void
 worker_run(int ctl, uint32_t slot)
 {
-	struct sockaddr_storage peer;
-	unsigned long n;
-	int fd, flags;
+	struct epoll_event ev[D20D_LISTEN_MAX + 1];
+	unsigned long served = 0;
+	int ep, i, n, k, leave = 0;
 
-	worker_ctl = ctl;
+	me = &sh->slot[slot];
+	note.pid = getpid();
 	alarm_handler();
 	/* for ps and perf: the parent stays d20d, the signer d20d-signer */
 	(void)prctl(PR_SET_NAME, "d20d-worker", 0, 0, 0);
 
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	memset(ev, 0, sizeof(ev));
+	ev[0].events = EPOLLIN;
+	ev[0].data.u32 = D20D_LISTEN_MAX;	/* the socketpair */
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ctl, &ev[0]) < 0)
+		leave = 1;
+	for (i = 0; !leave && i < nlisteners; i++) {
+		ev[0].events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev[0].data.u32 = (uint32_t)i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, listeners[i].fd, &ev[0]) < 0)
+			leave = 1;
+	}
+	if (leave) {
+		logline(LOG_ERR, "epoll: %s", strerror(errno));
+		_exit(EXIT_CONN);
+	}
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
 		    strerror(errno));
 		_exit(EXIT_CONN);
 	}
-	note.slot = slot;
-	note.pid = getpid();
-	for (n = 0; n < D20D_WORKER_CONNS; n++) {
-		fd = receive_conn(ctl, &flags, &peer);
-		if (fd < 0)
+	while (!leave && served < D20D_WORKER_CONNS) {
+		n = epoll_wait(ep, ev, nlisteners + 1, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			break;
-		/* Idle again as soon as the answer is out (tell_idle): when
-		 * the client sees the end of its answer, the parent already
-		 * has this in its queue, and no longer counts the connection
-		 * against its address. The last one says it is not idle, so
-		 * it is never handed a connection it would not serve. */
-		may_idle = n + 1 < D20D_WORKER_CONNS;
-		told = 0;
-		note.written = 0;
-		memset(&note.c, 0, sizeof(note.c));
-		scraping = flags & CONN_SCRAPE;
-		(void)handle(fd, fd, flags & CONN_TLS, &peer);
-		close(fd);
-		/* no answer went out, or a timeout (the process may have been
-		 * cut anywhere), or the last connection: the parent counts
-		 * it, and this worker leaves */
-		if (!told)
-			tell(0);
-		if (told < 0 || !note.idle)
+		/* retired: it leaves before any connection. A connection's
+		 * wake-up that came to this worker alone would be lost with
+		 * it: the parent looks at the listeners then. */
+		for (k = 0; k < n && ev[k].data.u32 != D20D_LISTEN_MAX; k++)
+			;
+		if (k < n) {
+			if (n > 1)
+				wake_parent('L');
 			break;
+		}
+		for (k = 0; k < n && !leave; k++, served++)
+			leave = take(&listeners[ev[k].data.u32 % D20D_LISTEN_MAX], served);
 	}
+	STORE(me->state, SLOT_GONE);
 	_exit(EXIT_OK);
 }
 
-/* Fork a worker into a free slot for the connection fd, which the worker
- * must not inherit: it gets it over the socketpair. Returns the slot, or
- * -1. */
+/* Fork a worker into a free slot, idle. Returns the slot, or -1. */
 static long
-spawn(int fd)
+spawn(void)
 {
 	struct timespec now;
 	unsigned long slot;
+	struct slot *s;
 	int sv[2];
 	pid_t pid;
 #if KEYSEP
@@ -1200,17 +1373,22 @@ spawn(int fd)
 	if (opt.cert && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch) < 0)
 		ch[0] = ch[1] = -1;
 #endif
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = &sh->slot[slot];
+	memset(s, 0, sizeof(*s));
+	s->idle_since = now.tv_sec;
+	STORE(s->state, SLOT_IDLE);
+	if (slot == nslots)
+		STORE(sh->nslots, (uint32_t)slot + 1);
 	pid = fork();
 	if (pid == 0) {
 		/* a stopping parent retires its workers: they finish the
 		 * connection in hand by its own deadline */
-		forked();
+		forked(1);
 		close(sv[0]);
-		close(fd);
 		close(sig_pipe[0]);
 		close(sig_pipe[1]);
 		close(done_fd[0]);
-		close(proxy_fd[0]);
 #if KEYSEP
 		/* the signer's control socket would let a worker hand it
 		 * descriptors: only the parent keeps it */
@@ -1234,14 +1412,12 @@ spawn(int fd)
 #endif
 	if (pid < 0) {
 		logline(LOG_ERR, "fork: %s", strerror(errno));
+		STORE(s->state, SLOT_FREE);
 		close(sv[0]);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	memset(&pool[slot], 0, sizeof(pool[slot]));
 	pool[slot].pid = pid;
 	pool[slot].ctl = sv[0];
-	pool[slot].idle_since = now.tv_sec;
 	nslots += slot == nslots;
 	nworkers++;
 	return (long)slot;
@@ -1255,6 +1431,7 @@ retire(unsigned long i)
 	if (pool[i].ctl >= 0)
 		close(pool[i].ctl);
 	pool[i].ctl = -1;
+	STORE(sh->slot[i].retired, 1);
 }
 
 static void
@@ -1281,33 +1458,10 @@ retire_idle(void)
 		return;
 	last = now.tv_sec;
 	for (i = 0; i < nslots; i++)
-		if (pool[i].pid && !pool[i].busy && pool[i].ctl >= 0 &&
-		    now.tv_sec - pool[i].idle_since >= D20D_WORKER_IDLE)
+		if (pool[i].pid && pool[i].ctl >= 0 &&
+		    LOAD(sh->slot[i].state) == SLOT_IDLE &&
+		    now.tv_sec - sh->slot[i].idle_since >= D20D_WORKER_IDLE)
 			retire(i);
-}
-
-/* Workers' reports: counted, and the worker idle again, or retired when
- * it said it is leaving. A message from a worker that has since been
- * reaped (and its slot reused) carries the wrong pid; reap() reads every
- * report before it frees a slot. */
-static void
-take_done(void)
-{
-	struct timespec now;
-	struct done d;
-	uint64_t us;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	while (read(done_fd[0], &d, sizeof(d)) == (ssize_t)sizeof(d))
-		if (d.slot < nslots && pool[d.slot].pid == d.pid && pool[d.slot].busy) {
-			us = d.written - pool[d.slot].accepted;
-			d.c.usec = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
-			metrics_count(&stats, &d.c);
-			pool[d.slot].busy = 0;
-			pool[d.slot].idle_since = now.tv_sec;
-			if (got_term || !d.idle)
-				retire(d.slot);
-		}
 }
 
 static void
@@ -1344,184 +1498,39 @@ reap(void)
 			logline(LOG_ERR, "worker %ld killed by signal %d%s", (long)pid,
 			    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
 			    " (SIGSYS: a system call outside its sandbox)" : "");
-		/* its last report, written before it exited */
-		take_done();
 		for (i = 0; i < nslots; i++)
 			if (pool[i].pid == pid) {
 				/* gone in the middle of a connection without a
 				 * word: killed, or cut by its deadline's grace */
-				if (pool[i].busy && WIFSIGNALED(status))
-					stats.n[METRICS_KILLED]++;
-				else if (pool[i].busy)
-					stats.n[METRICS_DEADLINES]++;
+				if (LOAD(sh->slot[i].state) == SLOT_BUSY)
+					ADD(sh->stats.n[WIFSIGNALED(status) ?
+					    METRICS_KILLED : METRICS_DEADLINES], 1);
 				retire(i);
 				nworkers--;
 				memset(&pool[i], 0, sizeof(pool[i]));
 				pool[i].ctl = -1;
+				STORE(sh->slot[i].counted, 0);
+				STORE(sh->slot[i].state, SLOT_FREE);
 				break;
 			}
 	}
 }
 
-/* An idle worker's slot, or -1. */
-static long
-idle_worker(void)
-{
-	unsigned long i;
-
-	for (i = 0; i < nslots; i++)
-		if (pool[i].pid && !pool[i].busy && pool[i].ctl >= 0)
-			return (long)i;
-	return -1;
-}
-
-/* 1 when a connection could be served now: by an idle worker, or by a
- * new one below the -c cap. */
+/* 1 when the parent should watch the listeners: room for another worker,
+ * and no idle one to take a connection, or a worker's word that a
+ * connection's wake-up may have been lost (lost). */
 static int
-can_take(void)
+watch(int lost)
 {
-	return nworkers < opt.children || idle_worker() >= 0;
-}
-
-/* Connections held by workers for one address key. */
-static unsigned long
-addr_count(const uint8_t key[9])
-{
-	unsigned long i, n = 0;
-
-	for (i = 0; i < nslots; i++)
-		n += pool[i].busy && memcmp(pool[i].key, key, 9) == 0;
-	return n;
-}
-
-/* At the per-address cap: a 503 the parent (or a worker, for a client
- * behind a balancer) can send without blocking (it fits any socket
- * buffer), never reading a byte. Returns 1 when it went out. */
-static int
-refuse(int fd, int tls, const char *peer)
-{
-	static const char body[] = "{\"error\":\"too many connections\"}\n";
-	char out[512];
-	size_t n;
-	int sent = 0;
-
-	n = http_response_head(out, sizeof(out) - sizeof(body), HTTP_SERVICE_UNAVAILABLE,
-	    "application/json", sizeof(body) - 1, "Retry-After: 1\r\n");
-	memcpy(out + n, body, sizeof(body) - 1);
-	if (!tls && n > 0 && send(fd, out, n + sizeof(body) - 1,
-	    MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
-		sent = 1;
-	if (!opt.quiet)
-		logline(LOG_INFO, "%s - - 503 0 0ms", peer);
-	return sent;
-}
-
-/* The workers, for a scrape that worker w is about to answer (it counts
- * as busy). */
-static void
-count_workers(long w)
-{
-	unsigned long i;
-
-	stats.n[METRICS_BUSY] = stats.n[METRICS_IDLE] = 0;
-	for (i = 0; i < nslots; i++)
-		if (pool[i].pid && (pool[i].busy || (long)i == w))
-			stats.n[METRICS_BUSY]++;
-		else if (pool[i].pid && pool[i].ctl >= 0)
-			stats.n[METRICS_IDLE]++;
-}
-
-/* Accept one connection and hand it to an idle worker. Returns -1 when
- * there was none to accept or no worker to take it. */
-static int
-accept_one(const struct listener *l)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct metrics_conn rc = { 0, 0, HTTP_SERVICE_UNAVAILABLE, METRICS_OTHER, 0 };
-	char peer[IP_TEXT_MAX];
-	const uint8_t *a;
-	uint8_t key[9];
-	uint64_t t;
-	long w;
-	int fd, tries, af, balancer;
-
-	if (!can_take())
-		return -1;
-	/* all of it goes to the worker, beyond the sl bytes accept fills */
-	memset(&ss, 0, sizeof(ss));
-	fd = accept(l->fd, (struct sockaddr *)&ss, &sl);
-	if (fd < 0) {
-		/* out of descriptors or memory: the listener stays readable,
-		 * so pause rather than spin */
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-		    errno == ENOMEM)
-			poll(NULL, 0, 100);
-		return -1;	/* or nothing is waiting */
-	}
-	t = now_us();
-	a = sa_addr(&ss, &af, peer);
-	addr_key(af, a, key);
-	/* a balancer's connection counts for its client, once its worker
-	 * has read who that is (take_proxy); until then, for no one */
-	balancer = is_trusted(af, a);
-	if (balancer)
-		memset(key, 0xff, sizeof(key));
-	else if (addr_count(key) >= opt.per_addr) {
-		/* a client may reconnect before its last worker said idle */
-		take_done();
-		reap();
-	}
-	if (!balancer && addr_count(key) >= opt.per_addr) {
-		stats.n[METRICS_REFUSED]++;
-		if (refuse(fd, l->tls, peer)) {
-			rc.usec = (uint32_t)(now_us() - t);
-			metrics_count(&stats, &rc);
-		}
-		close(fd);
-		return 0;
-	}
-	/* a worker that died while idle refuses the descriptor: another
-	 * one then, a few times at most */
-	for (tries = 0; tries < 4; tries++) {
-		w = idle_worker();
-		if (w < 0) {
-			take_done();	/* one may have finished since the poll */
-			w = idle_worker();
-		}
-		if (w < 0 && nworkers < opt.children)
-			w = spawn(fd);
-		if (w >= 0 && l->metrics)
-			count_workers(w);
-		if (w < 0 || send_conn(pool[w].ctl, fd, l->tls ? CONN_TLS :
-		    l->metrics ? CONN_SCRAPE : 0, &ss) == 0)
-			break;
-		retire((unsigned long)w);
-		w = -1;
-	}
-	if (w >= 0) {
-		pool[w].busy = 1;
-		pool[w].accepted = t;
-		memcpy(pool[w].key, key, sizeof(key));
-	}
-	close(fd);	/* without a worker, the client sees a close */
-	return 0;
+	return nworkers < opt.children && (lost || idle_count() == 0);
 }
 
 /* ---- behind a balancer: the PROXY header ----
  *
  * A worker reads the header of a connection from a --proxy-from peer,
- * and sends the client's address key to the one datagram socket all
- * workers share with the parent (proxy_fd). The parent counts the
- * connection against that key from then on, instead of against none
- * (accept_one), and answers on the worker's socketpair: '+' to serve,
- * '-' when that client is at -C, for a 503 from the worker. */
-
-struct proxy_note {
-	uint32_t slot;
-	pid_t pid;
-	uint8_t key[9];
-};
+ * and counts the connection against the client it names from then on,
+ * instead of against none (take), or answers 503 when that client is at
+ * -C. */
 
 /* A connection from a balancer: its PROXY header, read without a byte
  * past it, names the client, which is c's peer from here on. Returns 0
@@ -1530,9 +1539,9 @@ static int
 from_balancer(struct conn *c, int af, const uint8_t *a)
 {
 	uint8_t buf[PROXYHDR_MAX];
-	char client[IP_TEXT_MAX], balancer[IP_TEXT_MAX], go = '+';
-	struct proxy_note pn;
+	char client[IP_TEXT_MAX], balancer[IP_TEXT_MAX];
 	struct proxyhdr h;
+	uint8_t key[9];
 	size_t have = 0;
 	ssize_t r = 1;
 	long n;
@@ -1559,21 +1568,12 @@ from_balancer(struct conn *c, int af, const uint8_t *a)
 		ip_format(client, af, a);
 		fmt(c->peer, sizeof(c->peer), "%s via %s", client, balancer);
 	}
-	if (worker_ctl < 0)
+	if (!me)
 		return 0;	/* -i: no count to keep */
-	memset(&pn, 0, sizeof(pn));
-	pn.slot = note.slot;
-	pn.pid = note.pid;
-	addr_key(af, a, pn.key);
-	/* EOF: the parent is retiring this worker and counts it no more */
-	if (write(proxy_fd[1], &pn, sizeof(pn)) != (ssize_t)sizeof(pn) ||
-	    read(worker_ctl, &go, 1) < 0) {
-		logline(LOG_ERR, "%s PROXY: no answer from the parent", c->peer);
-		return -1;
-	}
-	if (go == '+')
+	addr_key(af, a, key);
+	if (count_as(key) == 0)
 		return 0;
-	/* reported as the parent's own 503s are (it counted the refusal) */
+	/* counted as a refusal at accept is: a 503 request when it went out */
 	if (refuse(c->wfd, c->tls, c->peer)) {
 		note.written = now_us();
 		note.c.code = HTTP_SERVICE_UNAVAILABLE;
@@ -1583,32 +1583,6 @@ from_balancer(struct conn *c, int af, const uint8_t *a)
 	if (!c->tls)
 		linger_close(c->rfd);
 	return -1;
-}
-
-/* Workers that read a PROXY header: count each against its client's
- * address key, or answer '-' when that address is at -C. */
-static void
-take_proxy(void)
-{
-	struct proxy_note pn;
-	struct worker *w;
-	char go;
-
-	while (read(proxy_fd[0], &pn, sizeof(pn)) == (ssize_t)sizeof(pn)) {
-		if (pn.slot >= nslots || pool[pn.slot].pid != pn.pid ||
-		    !pool[pn.slot].busy || pool[pn.slot].ctl < 0)
-			continue;
-		w = &pool[pn.slot];
-		/* a client may reconnect before its last worker said idle */
-		if (addr_count(pn.key) >= opt.per_addr)
-			take_done();
-		go = addr_count(pn.key) < opt.per_addr ? '+' : '-';
-		if (go == '+')
-			memcpy(w->key, pn.key, sizeof(w->key));
-		else
-			stats.n[METRICS_REFUSED]++;
-		(void)send(w->ctl, &go, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-	}
 }
 
 /* Returns 0 when a new certificate (and a signer with its key) is in
@@ -1666,17 +1640,17 @@ signer_revive(void)
 }
 #endif
 
-/* Accept until SIGTERM or SIGINT, then retire the workers, let the busy
- * ones finish by their deadline (plus the grace to send a 408) and kill
- * what is left. */
+/* The pool until SIGTERM or SIGINT, then stop listening, retire the
+ * workers, let the busy ones finish by their deadline (plus the grace to
+ * send a 408) and kill what is left. */
 static void
 run(void)
 {
-	struct pollfd pfd[D20D_LISTEN_MAX + 3];
+	struct pollfd pfd[D20D_LISTEN_MAX + 2];
 	struct timespec stop = { 0, 0 }, now;
 	char drain[64];
 	unsigned long j;
-	int i, k, n, ready, open = 1;
+	int i, n, ready, open = 1, lost = 0, was, waiting;
 
 	while (open || nworkers > 0) {
 		if (got_hup) {
@@ -1691,9 +1665,15 @@ run(void)
 #endif
 		if (got_term && open) {
 			open = 0;
-			for (i = 0; i < nlisteners; i++)
-				close(listeners[i].fd);
 			retire_all();
+			/* the workers hold the listeners too: shut down, they
+			 * take no more connections (a systemd socket stays,
+			 * its queue for the next start) */
+			for (i = 0; i < nlisteners; i++) {
+				if (!listeners[i].activated)
+					shutdown(listeners[i].fd, SHUT_RDWR);
+				close(listeners[i].fd);
+			}
 #if KEYSEP
 			/* it serves the busy workers to their end, then leaves */
 			if (signer_ctl >= 0)
@@ -1708,27 +1688,25 @@ run(void)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = done_fd[0];
 		pfd[1].events = POLLIN;
-		pfd[2].fd = proxy_fd[0];	/* -1 without --proxy-from */
-		pfd[2].events = POLLIN;
-		n = 3;
-		/* at the cap with every worker busy, leave new connections
-		 * in the backlog */
-		for (i = 0; open && can_take() && i < nlisteners; i++, n++) {
+		n = 2;
+		/* the listeners only while no worker could take a connection
+		 * and another may be forked: the parent wakes for no other */
+		for (i = 0; open && watch(lost) && i < nlisteners; i++, n++) {
 			pfd[n].fd = listeners[i].fd;
 			pfd[n].events = POLLIN;
 		}
+		was = lost;
+		lost = 0;
 		ready = poll(pfd, (nfds_t)n, 1000);
 		if (ready < 0 && errno != EINTR)
 			break;
-		/* only what poll saw: these run once per wake-up, at the
-		 * rate connections arrive */
+		/* only what poll saw: these run once per wake-up */
 		while (ready > 0 && pfd[0].revents && read(sig_pipe[0], drain,
 		    sizeof(drain)) > 0)
 			;
-		if (ready > 0 && pfd[1].revents)
-			take_done();
-		if (ready > 0 && pfd[2].revents)
-			take_proxy();
+		while (ready > 0 && pfd[1].revents && read(done_fd[0], drain,
+		    sizeof(drain)) > 0)
+			lost |= drain[0] == 'L';
 		if (got_chld)
 			reap();
 		if (!open) {
@@ -1741,14 +1719,15 @@ run(void)
 			continue;
 		}
 		retire_idle();
-		if (ready <= 0)
+		if (ready <= 0 || got_term)
 			continue;	/* revents are not set */
-		/* take a burst of waiting connections per wake-up, yet look
-		 * at signals again soon */
-		for (i = 3; i < n && !got_term; i++)
-			for (k = 0; k < 64 && pfd[i].revents & POLLIN; k++)
-				if (accept_one(&listeners[i - 3]) < 0)
-					break;
+		/* a connection waits: a worker for it, unless one is idle
+		 * again by now or took it (looked at once more, at once) */
+		for (waiting = 0, i = 2; i < n; i++)
+			waiting |= pfd[i].revents & POLLIN;
+		if (waiting && watch(was) && poll(pfd + 2, (nfds_t)(n - 2), 0) > 0 &&
+		    spawn() < 0)
+			poll(NULL, 0, 100);	/* out of processes or memory */
 	}
 }
 
@@ -1838,6 +1817,12 @@ listen_on(const char *spec, int kind)
 	/* [::] must not take the IPv4 port from 0.0.0.0 */
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* a worker wakes for a connection once its first bytes are in: it
+	 * never waits in read for a request on its way (one sleep and wake-up
+	 * less per connection, as nginx's "deferred"); one that sends
+	 * nothing is accepted after about D20D_DEFER_ACCEPT seconds anyway */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &(int){ D20D_DEFER_ACCEPT },
+	    sizeof(int));
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, D20D_BACKLOG) < 0)
 		die(EXIT_START, "%s %s: %s", flags[kind], spec, strerror(errno));
 	listeners[nlisteners].fd = fd;
@@ -1868,6 +1853,7 @@ activated(void)
 		listeners[nlisteners].fd = 3 + (int)i;
 		listeners[nlisteners].tls = opt.tls ||
 		    (names && k == 3 && strncmp(names, "tls", 3) == 0);
+		listeners[nlisteners].activated = 1;
 		fcntl(3 + (int)i, F_SETFL, fcntl(3 + (int)i, F_GETFL) | O_NONBLOCK);
 		fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
 		nlisteners++;
@@ -2210,7 +2196,12 @@ main(int argc, char *argv[])
 	}
 	if (opt.metrics)
 		listen_on(opt.metrics, 2);
-	stats.n[METRICS_START] = (uint64_t)time(NULL);
+	/* the pool's page, shared by every worker forked from here on */
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (sh == MAP_FAILED)
+		die(EXIT_START, "mmap: %s", strerror(errno));
+	sh->stats.n[METRICS_START] = (uint64_t)time(NULL);
 
 	if (pipe(sig_pipe) < 0)
 		die(EXIT_START, "pipe: %s", strerror(errno));
@@ -2221,9 +2212,6 @@ main(int argc, char *argv[])
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
 	fcntl(done_fd[0], F_SETFL, O_NONBLOCK);
-	if (ntrusted && socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, proxy_fd) < 0)
-		die(EXIT_START, "socketpair: %s", strerror(errno));
-	fcntl(proxy_fd[0], F_SETFL, O_NONBLOCK);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;

@@ -37,6 +37,9 @@ static const char heads[] =
 	"process_start_time_seconds\0gauge\0Start time in seconds since the "
 	"epoch.\0";
 
+/* d20d's workers add to one struct metrics at once (shared memory) */
+#define ADD(x, v) ((void)__atomic_fetch_add(&(x), (uint64_t)(v), __ATOMIC_RELAXED))
+
 void
 metrics_count(struct metrics *m, const struct metrics_conn *c)
 {
@@ -44,19 +47,21 @@ metrics_count(struct metrics *m, const struct metrics_conn *c)
 
 	if (c->proto >= METRICS_PROTOS)
 		return;
-	m->n[METRICS_ENTROPY_BYTES] += c->bytes;
-	m->n[METRICS_TLS_FAILURES] += (c->flags & METRICS_TLS_FAILED) != 0;
-	m->n[METRICS_DEADLINES] += (c->flags & METRICS_DEADLINE) != 0;
+	ADD(m->n[METRICS_ENTROPY_BYTES], c->bytes);
+	if (c->flags & METRICS_TLS_FAILED)
+		ADD(m->n[METRICS_TLS_FAILURES], 1);
+	if (c->flags & METRICS_DEADLINE)
+		ADD(m->n[METRICS_DEADLINES], 1);
 	if (!c->code)
 		return;
 	while (i + 1 < METRICS_CODES && codes[i] != c->code)
 		i++;
-	m->requests[c->proto][i]++;
+	ADD(m->requests[c->proto][i], 1);
 	/* a bucket holds what is at most its bound (le) */
 	for (i = 0; i < METRICS_BUCKETS && c->usec > bounds[i]; i++)
 		;
-	m->buckets[i]++;
-	m->usec_sum += c->usec;
+	ADD(m->buckets[i], 1);
+	ADD(m->usec_sum, c->usec);
 }
 
 /* The text so far; len == max once something did not fit. */

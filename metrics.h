@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* metrics.h - d20d's counters and their Prometheus text exposition
- * (format 0.0.4). The parent owns one struct metrics and adds to it what
- * each worker reports about each connection (struct metrics_conn); a copy
- * of it, a fixed-size snapshot, goes with a scrape's connection to the
- * worker that answers it, which formats it with metrics_format. Nothing
+ * (format 0.0.4). d20d keeps one struct metrics in memory its workers
+ * share, and each worker adds to it what each of its connections came to
+ * (struct metrics_conn, atomic additions); the worker that takes a scrape
+ * formats a snapshot of it with metrics_format. Nothing
  * here allocates, prints or uses floating point: times are microseconds,
  * written as seconds with six decimals. */
 #ifndef D20_METRICS_H
@@ -64,9 +64,9 @@ struct metrics {
 	uint64_t n[METRICS_PLAIN];
 };
 
-/* Add one connection's report to m. An answered one (code != 0) counts
- * as a request of its protocol and code, with its latency; a scrape
- * counts for nothing. */
+/* Add one connection's report to m, each field atomically. An answered
+ * one (code != 0) counts as a request of its protocol and code, with its
+ * latency; a scrape counts for nothing. */
 void metrics_count(struct metrics *m, const struct metrics_conn *c);
 
 /* Write m as Prometheus text (every metric with # HELP and # TYPE;

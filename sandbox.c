@@ -152,11 +152,23 @@ static const long sanitizer[] = {
 	END
 };
 
-/* A d20d worker: the connection handed over (recvmsg), its peer's name
- * for the log, TCP_NODELAY, the half-close before a lingering close, and
- * send() of log lines on the /dev/log socket opened before the chroot. */
+/* A d20d worker or d20d -i: its peer's name for the log (-i),
+ * TCP_NODELAY, the half-close before a lingering close, send() of log
+ * lines on the /dev/log socket opened before the chroot, and recvmsg for
+ * the signer's answers. */
 static const long serve[] = {
 	SYS_recvmsg, SYS_getpeername, SYS_setsockopt, SYS_shutdown, SYS_sendto,
+	END
+};
+
+/* A worker of d20d's pool, besides: its connections, and the wait for
+ * them on the epoll set it made before it entered the sandbox. */
+static const long worker[] = {
+	SYS_accept4,
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
+#endif
+	SYS_epoll_pwait,
 	END
 };
 
@@ -257,7 +269,10 @@ sandbox_enter(enum sandbox_profile p)
 		n = add_list(f, n, sign);
 	else if (p == SANDBOX_SERVE)
 		n = add_list(f, n, serve);
-	else if (p == SANDBOX_RESOLVE) {
+	else if (p == SANDBOX_WORKER) {
+		n = add_list(f, n, serve);
+		n = add_list(f, n, worker);
+	} else if (p == SANDBOX_RESOLVE) {
 		n = add_list(f, n, resolve);
 		/* prctl(PR_SET_SECCOMP, ...) only, to enter SANDBOX_CONNECTED;
 		 * last, since it loads an argument over the call number */

@@ -11,6 +11,9 @@ enum sandbox_profile {
 	 * I/O on the sockets it holds or is handed, clocks, the alarm,
 	 * getrandom, exit; no open, no socket, no exec, no fork */
 	SANDBOX_SERVE,
+	/* a d20d worker of the pool: the same, plus accept4 on the
+	 * listeners it holds and the wait on its epoll set, made before */
+	SANDBOX_WORKER,
 	/* a d20 per-server child before its connection is up: the same,
 	 * plus UDP and TCP sockets for DNS and the connect, and lseek on the
 	 * files it opened before */

@@ -28,8 +28,9 @@
 # nginx stands for the limit of connection-per-request HTTP on this
 # machine: it returns a fixed 260-byte body (d20d's Pollen answer is 258
 # bytes) from a config written to a temporary folder, in the foreground,
-# one worker per core, on its own port; a system nginx, running or not, is
-# neither used nor touched. All three servers log one line per request to
+# one worker per core, on its own port, its listeners "deferred" as d20d's
+# are (TCP_DEFER_ACCEPT: woken once a request is in); a system nginx,
+# running or not, is neither used nor touched. All three servers log one line per request to
 # the same syslog sink (/dev/log; this script provides a socket that reads
 # and drops when there is none), nginx through access_log syslog:.
 #
@@ -169,11 +170,11 @@ http {
 	scgi_temp_path $n/scgi;
 	default_type text/plain;
 	server {
-		listen 127.0.0.1:$nport backlog=1024;
+		listen 127.0.0.1:$nport backlog=1024 deferred;
 		location / { return 200 "$body"; }
 	}
 	server {
-		listen 127.0.0.1:$nsport ssl backlog=1024;
+		listen 127.0.0.1:$nsport ssl backlog=1024 deferred;
 		ssl_certificate $tmp/ec.pem;
 		ssl_certificate_key $tmp/ec.key;
 		ssl_session_cache off;

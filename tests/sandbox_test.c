@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -34,7 +35,7 @@
 #endif
 
 enum act { ACT_NONE, ACT_OPEN, ACT_OPENAT, ACT_EXECVE, ACT_SOCKET, ACT_FORK, ACT_KILL, ACT_PRCTL,
-	ACT_GETRANDOM, ACT_WRITE };
+	ACT_GETRANDOM, ACT_WRITE, ACT_ACCEPT, ACT_EPOLL };
 
 /* In a child: enter p (and then p2 when it is not -1), make the calls the
  * profiles all allow, report them on fd, then try act. Exits 0 when act
@@ -101,6 +102,15 @@ child(int fd, int p, int p2, enum act act)
 	case ACT_WRITE:
 		r = (int)write(fd, "", 0);
 		break;
+	case ACT_ACCEPT:	/* not a listener: EINVAL, or the end */
+		r = (int)syscall(SYS_accept4, fd, NULL, NULL, SOCK_CLOEXEC);
+		break;
+	case ACT_EPOLL: {	/* as the C library makes it; no set: EBADF */
+		struct epoll_event ev;
+
+		r = epoll_wait(-1, &ev, 1, 0);
+		break;
+	}
 	}
 	(void)r;
 	_exit(0);
@@ -129,10 +139,11 @@ run(int p, int p2, enum act act, int *said_ok)
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 1000 + WEXITSTATUS(status);
 }
 
-static const char *const pname[] = { "SANDBOX_SERVE", "SANDBOX_RESOLVE", "SANDBOX_CONNECTED",
-	"SANDBOX_SIGN" };
+static const char *const pname[] = { "SANDBOX_SERVE", "SANDBOX_WORKER", "SANDBOX_RESOLVE",
+	"SANDBOX_CONNECTED", "SANDBOX_SIGN" };
 static const char *const aname[] = { "nothing", "open", "openat", "execve", "socket", "fork", "kill",
-	"prctl(PR_SET_NAME)", "getrandom", "write" };
+	"prctl(PR_SET_NAME)", "getrandom", "write", "accept4", "epoll_wait" };
+typedef char names_agree[sizeof(pname) / sizeof(pname[0]) == SANDBOX_SIGN + 1 ? 1 : -1];
 
 static void
 expect(int p, int p2, enum act act, int want_sigsys)
@@ -169,6 +180,14 @@ main(void)
 		expect(p, -1, ACT_PRCTL, 1);
 	}
 	expect(SANDBOX_SERVE, -1, ACT_SOCKET, 1);
+	expect(SANDBOX_WORKER, -1, ACT_SOCKET, 1);
+	/* a worker of the pool accepts and waits on its epoll set; d20d -i
+	 * has neither */
+	expect(SANDBOX_WORKER, -1, ACT_ACCEPT, 0);
+	expect(SANDBOX_WORKER, -1, ACT_EPOLL, 0);
+	expect(SANDBOX_SERVE, -1, ACT_ACCEPT, 1);
+	expect(SANDBOX_SERVE, -1, ACT_EPOLL, 1);
+	expect(SANDBOX_CONNECTED, -1, ACT_ACCEPT, 1);
 	expect(SANDBOX_CONNECTED, -1, ACT_SOCKET, 1);
 	expect(SANDBOX_RESOLVE, -1, ACT_SOCKET, 0);
 	expect(SANDBOX_SIGN, -1, ACT_SOCKET, 1);

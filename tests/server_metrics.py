@@ -183,6 +183,7 @@ def main_server(tmp):
     refused = []
     for _ in range(N_CAP):
         s3 = connect(p, src="127.0.0.3", timeout=10)
+        s3.sendall(b"GET /api/status HTTP/1.0\r\n\r\n")
         refused.append(parse_response(read_all(s3))[0])
         s3.close()
     ok(refused == [503] * N_CAP, "-C %d: %d more from 127.0.0.3 get 503 (%r)"

@@ -157,6 +157,15 @@ def connect(port, host="127.0.0.1", src=None, timeout=5):
     return s
 
 
+def stall(port, **kw):
+    """A connection whose request has begun and never ends: d20d's listeners
+    defer the accept (TCP_DEFER_ACCEPT) until a client's first bytes, so a
+    worker takes this one at once, and holds it until the -t deadline."""
+    s = connect(port, **kw)
+    s.sendall(b"GET /api/status HTTP/1.1\r\n")
+    return s
+
+
 def read_all(s, limit=1 << 20):
     data = b""
     try:
@@ -857,6 +866,15 @@ def group_load(tmp):
     took = time.time() - t0
     ok(st == 408 and 1.5 < took < 4, "stalled client: 408 after the 2 s deadline (%.1f s)" % took)
     s.close()
+    # one that sends nothing: the kernel accepts it after its deferral
+    # (TCP_DEFER_ACCEPT, 1 s: at the SYN-ACK sent again), then the deadline
+    s = connect(p, timeout=10)
+    t0 = time.time()
+    st = parse_response(read_all(s))[0]
+    took = time.time() - t0
+    ok(st == 408 and 2.5 < took < 6, "silent client: accepted after about 1 s, 408 at "
+       "the 2 s deadline after that (%.1f s)" % took)
+    s.close()
     s = connect(p, timeout=10)
     t0 = time.time()
     got = b""
@@ -884,7 +902,7 @@ def group_load(tmp):
     # child cap: extra connections wait, then are served
     srv = Server(tmp, ["-c", "2", "-C", "100", "-t", "2", "-l", "127.0.0.1:0"])
     p = srv.port()
-    idle = [connect(p) for _ in range(2)]
+    idle = [stall(p) for _ in range(2)]
     time.sleep(0.3)
     t0 = time.time()
     res = get(p, "/api/entropy?challenge=waitwait", timeout=10)
@@ -895,18 +913,19 @@ def group_load(tmp):
         s.close()
     srv.stop()
 
-    # per-address cap: 503 from the parent, other addresses unaffected
+    # per-address cap: 503 from the worker that accepted, other addresses
+    # unaffected
     srv = Server(tmp, ["-C", "3", "-l", "127.0.0.1:0", "-l", "[::1]:0"], listeners=2)
     p, p6 = srv.port(), srv.port(family="6")
-    idle = [connect(p) for _ in range(3)] + [connect(p6, host="::1") for _ in range(2)]
+    idle = [stall(p) for _ in range(3)] + [stall(p6, host="::1") for _ in range(2)]
     time.sleep(0.3)
     st, hdr, body = get(p, "/api/status")
     ok(st == 503 and "error" in json.loads(body), "-C 3: a fourth connection from 127.0.0.1 gets 503")
     ok(status_ok(p, src="127.0.0.2"), "-C 3: 127.0.0.2 is still served")
     ok(status_ok(p6, host="::1"), "-C 3: [::1] has its own count (2 of 3)")
-    # no wait here: a worker says it is idle before it closes, so the
-    # parent has uncounted [::1]'s status request before the next connect
-    idle.append(connect(p6, host="::1"))
+    # no wait here: a worker uncounts its connection before it writes the
+    # answer, so [::1]'s status request no longer counts at the next connect
+    idle.append(stall(p6, host="::1"))
     time.sleep(0.2)
     st = get(p6, "/api/status", host="::1")
     if not ok(st[0] == 503, "-C 3: the fourth from ::1 gets 503 (IPv6 by /64)"):
@@ -930,7 +949,7 @@ def group_load(tmp):
     idle = []
     for _ in range(1000):
         try:
-            idle.append(connect(p, timeout=5))
+            idle.append(stall(p, timeout=5))
         except OSError:
             break
     t0 = time.time()
@@ -938,9 +957,23 @@ def group_load(tmp):
                      b"othereother")
     took = time.time() - t0
     ok(len(idle) == 1000 and fine and took < 1,
-       "1,000 idle connections from 127.0.0.1; 127.0.0.2 served in %.3f s" % took)
-    ok(srv.alive() and len(srv.children()) <= 17,
-       "the server holds at most -C workers for them (%d, one for 127.0.0.2)" % len(srv.children()))
+       "1,000 stalled connections from 127.0.0.1; 127.0.0.2 served in %.3f s" % took)
+    # 16 hold theirs; the rest were refused by whichever idle worker
+    # accepted them, and the parent forks one when none is idle
+    ok(srv.alive() and len(srv.children()) <= 18,
+       "the server holds at most -C workers for them, plus the two that refused the "
+       "rest and served 127.0.0.2 (%d)" % len(srv.children()))
+    # the 16 get 408 at the 5 s deadline
+    codes = {}
+    for s in idle:
+        try:
+            s.settimeout(8)
+            st = parse_response(read_all(s))[0]
+        except OSError as x:
+            st = type(x).__name__
+        codes[st] = codes.get(st, 0) + 1
+    ok(codes == {503: 984, 408: 16}, "the other 984 got 503, none a reset; the 16 got 408 (%r)"
+       % codes)
     for s in idle:
         s.close()
     srv.stop()
@@ -1061,6 +1094,7 @@ def group_tls(tmp):
         ok(re.search(r"^Uid:\s+0\s", pst, re.M) is not None,
            "with a certificate to reload, the parent stays root (d20d.8, Privileges)")
         s = connect(tp)
+        s.sendall(b"\x16")	# a TLS record begun: a worker takes it (deferred accept)
         time.sleep(0.3)
         kids = srv.children()
         kst = open("/proc/%d/status" % kids[0]).read() if kids else ""
