@@ -1332,20 +1332,22 @@ worker_run(int ctl, uint32_t slot)
 			continue;
 		if (n <= 0)
 			break;
-		/* retired: it leaves before any connection. A connection's
-		 * wake-up that came to this worker alone would be lost with
-		 * it: the parent looks at the listeners then. */
+		/* retired: it leaves before any connection */
 		for (k = 0; k < n && ev[k].data.u32 != D20D_LISTEN_MAX; k++)
 			;
 		if (k < n) {
-			if (n > 1)
-				wake_parent('L');
+			leave = n > 1;
 			break;
 		}
 		for (k = 0; k < n && !leave; k++, served++)
 			leave = take(&listeners[ev[k].data.u32 % D20D_LISTEN_MAX], served);
+		leave |= served >= D20D_WORKER_CONNS;
 	}
+	/* A connection's wake-up that came to this worker alone would be
+	 * lost with it: the parent looks at the listeners once more. */
 	STORE(me->state, SLOT_GONE);
+	if (leave)
+		wake_parent('L');
 	_exit(EXIT_OK);
 }
 
@@ -1464,6 +1466,10 @@ retire_idle(void)
 			retire(i);
 }
 
+/* Set by reap: a worker is gone, and with it maybe a connection's wake-up
+ * (see worker_run); the parent looks at the listeners once more. */
+static int reaped;
+
 static void
 reap(void)
 {
@@ -1511,6 +1517,7 @@ reap(void)
 				pool[i].ctl = -1;
 				STORE(sh->slot[i].counted, 0);
 				STORE(sh->slot[i].state, SLOT_FREE);
+				reaped = 1;
 				break;
 			}
 	}
@@ -1709,6 +1716,8 @@ run(void)
 			lost |= drain[0] == 'L';
 		if (got_chld)
 			reap();
+		lost |= reaped;
+		reaped = 0;
 		if (!open) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			for (j = 0; now.tv_sec >= stop.tv_sec && j < nslots; j++)
