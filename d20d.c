@@ -168,6 +168,7 @@ struct slot {
 struct shared {
 	struct metrics stats;	/* every worker adds its own connections */
 	uint32_t nslots;	/* slots in use so far: the parent's */
+	uint32_t lock;		/* 0, or the slot + 1 of the worker counting */
 	struct slot slot[D20D_CHILDREN_MAX];
 };
 
@@ -1085,18 +1086,33 @@ addr_count(const uint8_t key[9])
 }
 
 /* In a worker: the connection in hand counts for key from now on, unless
- * that address already holds -C: then -1, and it counts for no one. The
- * count is published before the others are read, so two connections at
- * once cannot both pass a cap that only one fits under. */
+ * that address already holds -C: then -1, and it counts for no one. One
+ * worker counts at a time (the page's lock, a few microseconds), so that
+ * of two connections at once exactly as many pass as fit under the cap.
+ * A worker waiting for the lock sleeps a millisecond now and then; the
+ * parent frees the lock of a worker that died holding it (reap). */
 static int
 count_as(const uint8_t key[9])
 {
-	memcpy(me->key, key, 9);
-	STORE(me->counted, 1);
-	if (addr_count(key) <= opt.per_addr)
-		return 0;
-	STORE(me->counted, 0);
-	return -1;
+	uint32_t free, mine = (uint32_t)(me - sh->slot) + 1;
+	unsigned long n;
+	int r = -1;
+
+	for (n = 1;; n++) {
+		free = 0;
+		if (__atomic_compare_exchange_n(&sh->lock, &free, mine, 0,
+		    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			break;
+		if (n % 64 == 0)
+			poll(NULL, 0, 1);
+	}
+	if (addr_count(key) < opt.per_addr) {
+		memcpy(me->key, key, 9);
+		STORE(me->counted, 1);
+		r = 0;
+	}
+	STORE(sh->lock, 0);
+	return r;
 }
 
 /* In a worker: the connection no longer counts against its address; done
@@ -1517,6 +1533,9 @@ reap(void)
 				pool[i].ctl = -1;
 				STORE(sh->slot[i].counted, 0);
 				STORE(sh->slot[i].state, SLOT_FREE);
+				/* killed while it counted: the others wait */
+				__atomic_compare_exchange_n(&sh->lock, &(uint32_t){ (uint32_t)i + 1 },
+				    0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 				reaped = 1;
 				break;
 			}

@@ -934,6 +934,27 @@ def group_load(tmp):
         s.close()
     srv.stop()
 
+    # -C with connections at once: 32 from one address, made first and
+    # then all given their first bytes in a burst, so that the deferred
+    # accepts come together and workers count them at the same moment;
+    # exactly -C of them are held, the rest refused
+    srv = Server(tmp, ["-C", "8", "-t", "2", "-l", "127.0.0.1:0"])
+    p = srv.port()
+    burst = [connect(p, src="127.0.0.9", timeout=8) for _ in range(32)]
+    for s in burst:
+        s.sendall(b"GET /api/status HTTP/1.1\r\n")
+    codes = {}
+    for s in burst:
+        try:
+            st = parse_response(read_all(s))[0]
+        except OSError as x:
+            st = type(x).__name__
+        codes[st] = codes.get(st, 0) + 1
+        s.close()
+    ok(codes == {408: 8, 503: 24}, "-C 8, 32 connections at once from 127.0.0.9: 8 held "
+       "to the deadline, 24 refused (%r)" % codes)
+    srv.stop()
+
     # 1,000 idle connections from 127.0.0.1 and a client from 127.0.0.2
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = 4096
