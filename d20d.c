@@ -181,9 +181,8 @@ struct done {
 	struct metrics_conn c;
 };
 
-/* Shared counters and states: the parent and the workers read and write
- * them at once. */
-#define ADD(x, v) ((void)__atomic_fetch_add(&(x), (v), __ATOMIC_RELAXED))
+/* Shared states: the parent and the workers read and write them at once
+ * (the counters: metrics_count, metrics_bump). */
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
 
@@ -1071,15 +1070,22 @@ forked(int worker)
  * became of it (tell). */
 static int may_idle, told;
 
-/* Slots whose key counts against -C and equals key. Bounded by the
- * table whatever the page says: a worker may have written it. */
+/* The slots in use, as the page says, bounded by the table: a worker may
+ * have written it. */
+static unsigned long
+page_slots(void)
+{
+	unsigned long n = LOAD(sh->nslots);
+
+	return n < D20D_CHILDREN_MAX ? n : D20D_CHILDREN_MAX;
+}
+
+/* Slots whose key counts against -C and equals key. */
 static unsigned long
 addr_count(const uint8_t key[9])
 {
-	unsigned long i, n = 0, slots = LOAD(sh->nslots);
+	unsigned long i, n = 0, slots = page_slots();
 
-	if (slots > D20D_CHILDREN_MAX)
-		slots = D20D_CHILDREN_MAX;
 	for (i = 0; i < slots; i++)
 		n += LOAD(sh->slot[i].counted) && memcmp(sh->slot[i].key, key, 9) == 0;
 	return n;
@@ -1129,10 +1135,8 @@ uncount(void)
 static unsigned long
 idle_count(void)
 {
-	unsigned long i, n = 0, slots = LOAD(sh->nslots);
+	unsigned long i, n = 0, slots = page_slots();
 
-	if (slots > D20D_CHILDREN_MAX)
-		slots = D20D_CHILDREN_MAX;
 	for (i = 0; i < slots; i++)
 		n += LOAD(sh->slot[i].state) == SLOT_IDLE && !LOAD(sh->slot[i].retired);
 	return n;
@@ -1203,7 +1207,7 @@ refuse(int fd, int tls, const char *peer)
 	ssize_t r;
 	int sent = 0;
 
-	ADD(sh->stats.n[METRICS_REFUSED], 1);
+	metrics_bump(&sh->stats, METRICS_REFUSED);
 	while (n < 4 * sizeof(out) && poll(&p, 1, 0) == 1 &&
 	    (r = read(fd, out, sizeof(out))) > 0)
 		n += (size_t)r;
@@ -1225,14 +1229,12 @@ snapshot(void)
 {
 	const uint64_t *from = (const uint64_t *)(const void *)&sh->stats;
 	uint64_t *to = (uint64_t *)(void *)&stats;
-	unsigned long i, slots = LOAD(sh->nslots);
+	unsigned long i, slots = page_slots();
 	uint32_t st;
 
 	for (i = 0; i < sizeof(stats) / sizeof(uint64_t); i++)
 		to[i] = __atomic_load_n(from + i, __ATOMIC_RELAXED);
 	stats.n[METRICS_BUSY] = stats.n[METRICS_IDLE] = 0;
-	if (slots > D20D_CHILDREN_MAX)
-		slots = D20D_CHILDREN_MAX;
 	for (i = 0; i < slots; i++) {
 		st = LOAD(sh->slot[i].state);
 		if (st == SLOT_BUSY)
@@ -1525,8 +1527,8 @@ reap(void)
 				/* gone in the middle of a connection without a
 				 * word: killed, or cut by its deadline's grace */
 				if (LOAD(sh->slot[i].state) == SLOT_BUSY)
-					ADD(sh->stats.n[WIFSIGNALED(status) ?
-					    METRICS_KILLED : METRICS_DEADLINES], 1);
+					metrics_bump(&sh->stats, WIFSIGNALED(status) ?
+					    METRICS_KILLED : METRICS_DEADLINES);
 				retire(i);
 				nworkers--;
 				memset(&pool[i], 0, sizeof(pool[i]));

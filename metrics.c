@@ -64,6 +64,13 @@ metrics_count(struct metrics *m, const struct metrics_conn *c)
 	ADD(m->usec_sum, c->usec);
 }
 
+void
+metrics_bump(struct metrics *m, unsigned n)
+{
+	if (n < METRICS_PLAIN)
+		ADD(m->n[n], 1);
+}
+
 /* The text so far; len == max once something did not fit. */
 struct text {
 	char *buf;

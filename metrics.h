@@ -69,6 +69,9 @@ struct metrics {
  * latency; a scrape counts for nothing. */
 void metrics_count(struct metrics *m, const struct metrics_conn *c);
 
+/* Add one to m's counter n (struct metrics' n), atomically. */
+void metrics_bump(struct metrics *m, unsigned n);
+
 /* Write m as Prometheus text (every metric with # HELP and # TYPE;
  * labelled request counters only where non-zero) to out[max]. Returns
  * its length, or 0 when it does not fit (never a cut text). */

@@ -120,7 +120,12 @@ main(void)
 	count(&m, METRICS_OTHER, 0, 0, 0, METRICS_TLS_FAILED);
 	count(&m, METRICS_D20, 0, 0, 0, METRICS_TLS_FAILED);
 	count(&m, METRICS_SCRAPE, 200, 500, 9999, METRICS_DEADLINE);
-	m.n[METRICS_REFUSED] = UINT64_MAX;
+	m.n[METRICS_REFUSED] = UINT64_MAX - 2;
+	/* what d20d's parent and workers add one at a time; past the last
+	 * counter, nothing */
+	metrics_bump(&m, METRICS_REFUSED);
+	metrics_bump(&m, METRICS_REFUSED);
+	metrics_bump(&m, METRICS_PLAIN);
 	m.n[METRICS_BUSY] = 1;
 	m.n[METRICS_IDLE] = 255;
 	m.n[METRICS_START] = 1796169600;
