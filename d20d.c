@@ -644,7 +644,7 @@ serve(struct conn *c)
 #if KEYSEP
 			if (c->tls && n < 0 && sign_errno)
 				logline(LOG_ERR, "%s TLS: no signature from the "
-				    "signer: %s", c->peer, strerror(sign_errno));
+				    "signer: %s", c->peer, err_str(sign_errno));
 			else
 #endif
 #if D20_TLS
@@ -855,7 +855,7 @@ signer_main(int ctl)
 	tls_server_commit();
 	if (drop_privileges() < 0 || sandbox_enter(SANDBOX_SIGN) < 0) {
 		fmt(err, sizeof(err), "signer: cannot drop privileges or enter the "
-		    "sandbox: %s", strerror(errno));
+		    "sandbox: %s", err_str(errno));
 		(void)signer_hello_send(ctl, 0, err);
 		_exit(EXIT_START);
 	}
@@ -873,7 +873,7 @@ signer_start(pid_t *pid, char reason[SIGNER_REASON_MAX])
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		fmt(reason, SIGNER_REASON_MAX, "socketpair: %s", strerror(errno));
+		fmt(reason, SIGNER_REASON_MAX, "socketpair: %s", err_str(errno));
 		return -1;
 	}
 	*pid = fork();
@@ -883,7 +883,7 @@ signer_start(pid_t *pid, char reason[SIGNER_REASON_MAX])
 	}
 	close(sv[1]);
 	if (*pid < 0) {
-		fmt(reason, SIGNER_REASON_MAX, "fork: %s", strerror(errno));
+		fmt(reason, SIGNER_REASON_MAX, "fork: %s", err_str(errno));
 		close(sv[0]);
 		return -1;
 	}
@@ -959,7 +959,7 @@ handle(int rfd, int wfd, int tls, const struct sockaddr_storage *peer)
 	a = sa_addr(&ss, &af, c.peer);
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
-		    strerror(errno));
+		    err_str(errno));
 		return EXIT_CONN;
 	}
 	/* behind a balancer its PROXY header comes first, before TLS */
@@ -1336,12 +1336,12 @@ worker_run(int ctl, uint32_t slot)
 			leave = 1;
 	}
 	if (leave) {
-		logline(LOG_ERR, "epoll: %s", strerror(errno));
+		logline(LOG_ERR, "epoll: %s", err_str(errno));
 		_exit(EXIT_CONN);
 	}
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
-		    strerror(errno));
+		    err_str(errno));
 		_exit(EXIT_CONN);
 	}
 	while (!leave && served < D20D_WORKER_CONNS) {
@@ -1385,7 +1385,7 @@ spawn(void)
 	for (slot = 0; slot < nslots && pool[slot].pid; slot++)
 		;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		logline(LOG_ERR, "socketpair: %s", strerror(errno));
+		logline(LOG_ERR, "socketpair: %s", err_str(errno));
 		return -1;
 	}
 #if KEYSEP
@@ -1431,7 +1431,7 @@ spawn(void)
 	}
 #endif
 	if (pid < 0) {
-		logline(LOG_ERR, "fork: %s", strerror(errno));
+		logline(LOG_ERR, "fork: %s", err_str(errno));
 		STORE(s->state, SLOT_FREE);
 		close(sv[0]);
 		return -1;
@@ -1827,11 +1827,11 @@ listen_on(const char *spec, int kind)
 	memcpy(host, h, hl);
 	host[hl] = '\0';
 	memset(&ss, 0, sizeof(ss));
-	if (h == spec && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+	if (h == spec && ip_parse(AF_INET, host, &s4->sin_addr) == 0) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons((uint16_t)port);
 		sl = sizeof(*s4);
-	} else if (h != spec && inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+	} else if (h != spec && ip_parse(AF_INET6, host, &s6->sin6_addr) == 0) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)port);
 		sl = sizeof(*s6);
@@ -1842,7 +1842,7 @@ listen_on(const char *spec, int kind)
 	if (fd < 0 && ss.ss_family == AF_INET6 && errno == EAFNOSUPPORT)
 		return -1;	/* a kernel without IPv6: the default [::] is skipped */
 	if (fd < 0)
-		die(EXIT_START, "socket: %s", strerror(errno));
+		die(EXIT_START, "socket: %s", err_str(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* [::] must not take the IPv4 port from 0.0.0.0 */
 	if (ss.ss_family == AF_INET6)
@@ -1854,7 +1854,7 @@ listen_on(const char *spec, int kind)
 	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &(int){ D20D_DEFER_ACCEPT },
 	    sizeof(int));
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, D20D_BACKLOG) < 0)
-		die(EXIT_START, "%s %s: %s", flags[kind], spec, strerror(errno));
+		die(EXIT_START, "%s %s: %s", flags[kind], spec, err_str(errno));
 	listeners[nlisteners].fd = fd;
 	listeners[nlisteners].tls = kind == 1;
 	listeners[nlisteners].metrics = kind == 2;
@@ -2016,19 +2016,19 @@ setup_root(void)
 	if (run_uid == 0 || run_gid == 0)
 		die(EXIT_START, "-u %s: refusing to serve as root", opt.user);
 	if (mkdir(opt.root, 0555) < 0 && errno != EEXIST)
-		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
+		die(EXIT_START, "-r %s: %s", opt.root, err_str(errno));
 	/* Checked and kept by descriptor: workers chroot to this very
 	 * directory, whatever is renamed or linked at its path later. */
 	fd = open(opt.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOTDIR)
 		die(EXIT_START, "-r %s: not a directory", opt.root);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
+		die(EXIT_START, "-r %s: %s", opt.root, err_str(errno));
 	if (st.st_uid != 0 || (st.st_mode & 022))
 		die(EXIT_START, "-r %s: must be owned by root and not writable "
 		    "by others", opt.root);
 	if ((empty = dir_empty(fd)) < 0)
-		die(EXIT_START, "-r %s: %s", opt.root, strerror(errno));
+		die(EXIT_START, "-r %s: %s", opt.root, err_str(errno));
 	if (!empty)
 		die(EXIT_START, "-r %s: not empty", opt.root);
 	root_fd = fd;
@@ -2042,7 +2042,7 @@ daemonize(void)
 
 	switch (fork()) {
 	case -1:
-		die(EXIT_START, "fork: %s", strerror(errno));
+		die(EXIT_START, "fork: %s", err_str(errno));
 	case 0:
 		break;
 	default:
@@ -2051,7 +2051,7 @@ daemonize(void)
 	setsid();
 	fd = open("/dev/null", O_RDWR);
 	if (fd < 0)
-		die(EXIT_START, "/dev/null: %s", strerror(errno));
+		die(EXIT_START, "/dev/null: %s", err_str(errno));
 	dup2(fd, 0);
 	dup2(fd, 1);
 	if (opt.syslog)
@@ -2070,7 +2070,7 @@ write_pidfile(void)
 	fd = open(opt.pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	n = fmt(line, sizeof(line), "%ld\n", (long)getpid());
 	if (fd < 0 || write_full(fd, line, n) < 0)
-		die(EXIT_START, "-p %s: %s", opt.pidfile, strerror(errno));
+		die(EXIT_START, "-p %s: %s", opt.pidfile, err_str(errno));
 	close(fd);
 }
 
@@ -2174,7 +2174,7 @@ main(int argc, char *argv[])
 	if (geteuid() == 0)
 		setup_root();
 	if (opt.mix && (mix_fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC)) < 0)
-		die(EXIT_START, "--mix: /dev/urandom: %s", strerror(errno));
+		die(EXIT_START, "--mix: /dev/urandom: %s", err_str(errno));
 #if KEYSEP
 	/* the chain only: the key is read by the signer (see "the signer") */
 	if (opt.cert && tls_server_load_chain(opt.cert, err) < 0)
@@ -2230,13 +2230,13 @@ main(int argc, char *argv[])
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	    -1, 0);
 	if (sh == MAP_FAILED)
-		die(EXIT_START, "mmap: %s", strerror(errno));
+		die(EXIT_START, "mmap: %s", err_str(errno));
 	sh->stats.n[METRICS_START] = (uint64_t)time(NULL);
 
 	if (pipe(sig_pipe) < 0)
-		die(EXIT_START, "pipe: %s", strerror(errno));
+		die(EXIT_START, "pipe: %s", err_str(errno));
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, done_fd) < 0)
-		die(EXIT_START, "socketpair: %s", strerror(errno));
+		die(EXIT_START, "socketpair: %s", err_str(errno));
 	for (i = 0; i < 2; i++) {
 		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
@@ -2273,7 +2273,7 @@ main(int argc, char *argv[])
 	 * With a certificate it stays root, unchrooted, to reread it; it
 	 * never reads from a client, and each worker drops as it starts. */
 	if (!opt.cert && drop_privileges() < 0)
-		die(EXIT_START, "cannot drop privileges: %s", strerror(errno));
+		die(EXIT_START, "cannot drop privileges: %s", err_str(errno));
 	show_listeners();
 	run();
 	if (opt.pidfile)

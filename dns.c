@@ -8,11 +8,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dns.h"
+#include "util.h"
 
 #define REPLY_MAX 1024		/* without EDNS a UDP reply holds 512 */
 #define NAME_MAX_WIRE 255	/* RFC 1035 2.3.4, length bytes included */
@@ -65,9 +65,9 @@ dns_literal(const char *host, uint16_t port, struct sockaddr_storage *out)
 {
 	uint8_t a[16];
 
-	if (inet_pton(AF_INET, host, a) == 1)
+	if (ip_parse(AF_INET, host, a) == 0)
 		set_addr(out, AF_INET, a, port);
-	else if (inet_pton(AF_INET6, host, a) == 1)
+	else if (ip_parse(AF_INET6, host, a) == 0)
 		set_addr(out, AF_INET6, a, port);
 	else
 		return 0;
@@ -87,10 +87,14 @@ literal_n(const char *s, size_t len, uint16_t port, struct sockaddr_storage *out
 	return dns_literal(tmp, port, out);
 }
 
+/* Whether a[0..n) and b[0..n) are the same name, ASCII case aside. */
 static int
-lower(int c)
+same_name(const char *a, const char *b, size_t n)
 {
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	while (n--)
+		if (ascii_lower(*a++) != ascii_lower(*b++))
+			return 0;
+	return 1;
 }
 
 /* The next blank-separated word in buf[*pos..end): returns its start,
@@ -150,7 +154,7 @@ dns_hosts_parse(const char *buf, size_t len, const char *name,
 				break;
 			if (wl > 1 && buf[ws + wl - 1] == '.')
 				wl--;
-			if (wl == nl && !strncasecmp(buf + ws, name, nl)) {
+			if (wl == nl && same_name(buf + ws, name, nl)) {
 				out[n++] = a;
 				break;
 			}
@@ -244,7 +248,7 @@ name_read(const uint8_t *msg, size_t len, size_t *pos,
 			return -1;
 		out[n++] = (uint8_t)l;
 		for (i = 0; i < l; i++)
-			out[n++] = (uint8_t)lower(msg[p + 1 + i]);
+			out[n++] = (uint8_t)ascii_lower(msg[p + 1 + i]);
 		p += 1 + l;
 		if (l == 0)
 			break;

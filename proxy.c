@@ -197,9 +197,9 @@ address(const char *s, size_t len, uint8_t a[16])
 		return 0;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
-	if (inet_pton(AF_INET, tmp, a) == 1)
+	if (ip_parse(AF_INET, tmp, a) == 0)
 		return AF_INET;
-	if (inet_pton(AF_INET6, tmp, a) == 1)
+	if (ip_parse(AF_INET6, tmp, a) == 0)
 		return AF_INET6;
 	return 0;
 }

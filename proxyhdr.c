@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "proxyhdr.h"
+#include "util.h"
 
 /* Version 2 starts with these 12 bytes; version 1 with "PROXY ". The
  * first 6 bytes of each tell them apart, and no valid header is shorter
@@ -62,7 +63,7 @@ decimal(const char **p, const char *end, unsigned long max, unsigned long *v)
 
 /* An address of family af at *p, up to the next space or end: IPv4 as
  * exactly four decimals 0-255 without leading zeros, IPv6 as text of 128
- * bits; inet_pton reads both so. Moves *p past it. 0 or -1. */
+ * bits; ip_parse reads both so. Moves *p past it. 0 or -1. */
 static int
 address(const char **p, const char *end, int af, uint8_t out[16])
 {
@@ -71,13 +72,13 @@ address(const char **p, const char *end, int af, uint8_t out[16])
 
 	for (n = 0; *p + n < end && (*p)[n] != ' '; n++)
 		;
-	/* a NUL would end the text early for inet_pton */
+	/* a NUL would end the text early for ip_parse */
 	if (n >= sizeof(text) || memchr(*p, '\0', n))
 		return -1;
 	memcpy(text, *p, n);
 	text[n] = '\0';
 	*p += n;
-	return inet_pton(af, text, out) == 1 ? 0 : -1;
+	return ip_parse(af, text, out);
 }
 
 /* v1: the line after "PROXY ", from p to its CR at end. */

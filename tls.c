@@ -76,7 +76,7 @@ read_file(const char *path, char *err)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, "%s: %s", path, strerror(errno));
+		return fail(err, "%s: %s", path, err_str(errno));
 	n = read_full(fd, filebuf, sizeof(filebuf));
 	if (n == (ssize_t)sizeof(filebuf) && read_full(fd, &extra, 1) != 0)
 		n = -2;
@@ -84,7 +84,7 @@ read_file(const char *path, char *err)
 	if (n == -2)
 		return fail(err, "%s: larger than %d bytes", path, TLS_FILE_MAX);
 	if (n < 0)
-		return fail(err, "%s: %s", path, strerror(errno));
+		return fail(err, "%s: %s", path, err_str(errno));
 	return (long)n;
 }
 
@@ -1006,7 +1006,7 @@ is_ip_literal(const char *host)
 {
 	unsigned char addr[16];
 
-	return strchr(host, ':') != NULL || inet_pton(AF_INET, host, addr) == 1;
+	return strchr(host, ':') != NULL || ip_parse(AF_INET, host, addr) == 0;
 }
 
 static const char *

@@ -334,6 +334,124 @@ ip_format(char out[IP_TEXT_MAX], int af, const void *addr)
 	*p = '\0';
 }
 
+/* Dotted decimal, exactly four parts of 0-255 without leading zeros, up to
+ * the end of s; 0 or -1. */
+static int
+ip4_parse(const char *s, uint8_t out[4])
+{
+	unsigned v;
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		for (v = 0, k = 0; k < 3 && s[k] >= '0' && s[k] <= '9'; k++)
+			v = v * 10 + (unsigned)(s[k] - '0');
+		if (k == 0 || (k > 1 && *s == '0') || v > 255)
+			return -1;
+		out[i] = (uint8_t)v;
+		s += k;
+		if (*s++ != (i < 3 ? '.' : '\0'))
+			return -1;
+	}
+	return 0;
+}
+
+int
+ip_parse(int af, const char *s, void *addr)
+{
+	uint8_t *out = addr, tail[4];
+	unsigned g[8], v;
+	int n = 0, gap = -1, i, d;
+	const char *e;
+
+	if (af != AF_INET6)
+		return ip4_parse(s, out);
+	if (*s == ':' && *++s != ':')
+		return -1;
+	for (;;) {
+		if (*s == ':') {		/* the "::" */
+			if (gap >= 0)
+				return -1;
+			gap = n;
+			if (!*++s)
+				break;
+		}
+		if (n == 8)
+			return -1;
+		for (e = s; *e && *e != ':' && *e != '.'; e++)
+			;
+		if (*e == '.') {		/* the last 32 bits as IPv4 */
+			if (n > 6 || ip4_parse(s, tail) < 0)
+				return -1;
+			g[n++] = (unsigned)tail[0] << 8 | tail[1];
+			g[n++] = (unsigned)tail[2] << 8 | tail[3];
+			break;
+		}
+		for (v = 0, i = 0; i < 4 && (d = hex_digit(ascii_lower(s[i]))) >= 0; i++)
+			v = v << 4 | (unsigned)d;
+		if (i == 0)
+			return -1;
+		g[n++] = v;
+		s += i;
+		if (!*s)
+			break;
+		if (*s++ != ':' || !*s)
+			return -1;
+	}
+	if (gap < 0 ? n != 8 : n == 8)
+		return -1;
+	for (i = 0, d = 0; i < 8; i++) {
+		v = gap >= 0 && i >= gap && i < gap + 8 - n ? 0 : g[d++];
+		out[2 * i] = (uint8_t)(v >> 8);
+		out[2 * i + 1] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* The errors d20 and d20d can meet, and libc's words for them (musl's),
+ * in the same order: strerror's table of every errno is 2 KiB. */
+static const unsigned char err_num[] = {
+	EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, EBADF, ECHILD, EAGAIN,
+	ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, EXDEV, ENODEV, ENOTDIR, EISDIR,
+	EINVAL, ENFILE, EMFILE, ENOTTY, ETXTBSY, EFBIG, ENOSPC, ESPIPE, EROFS,
+	EMLINK, EPIPE, ERANGE, ENAMETOOLONG, ENOSYS, ELOOP, EPROTO, ENOTSOCK,
+	EMSGSIZE, EPROTONOSUPPORT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE,
+	EADDRNOTAVAIL, ENETDOWN, ENETUNREACH, ECONNABORTED, ECONNRESET, ENOBUFS,
+	ENOTCONN, ETIMEDOUT, ECONNREFUSED, EHOSTUNREACH, EINPROGRESS, EDQUOT,
+};
+static const char err_text[] =
+	"Operation not permitted\0No such file or directory\0No such process\0"
+	"Interrupted system call\0I/O error\0No such device or address\0"
+	"Argument list too long\0Bad file descriptor\0No child process\0"
+	"Resource temporarily unavailable\0Out of memory\0Permission denied\0"
+	"Bad address\0Resource busy\0File exists\0Cross-device link\0"
+	"No such device\0Not a directory\0Is a directory\0Invalid argument\0"
+	"Too many open files in system\0No file descriptors available\0"
+	"Not a tty\0Text file busy\0File too large\0No space left on device\0"
+	"Invalid seek\0Read-only file system\0Too many links\0Broken pipe\0"
+	"Result not representable\0Filename too long\0"
+	"Function not implemented\0Symbolic link loop\0Protocol error\0"
+	"Not a socket\0Message too large\0Protocol not supported\0"
+	"Not supported\0Address family not supported by protocol\0"
+	"Address in use\0Address not available\0Network is down\0"
+	"Network unreachable\0Connection aborted\0Connection reset by peer\0"
+	"No buffer space available\0Socket not connected\0"
+	"Operation timed out\0Connection refused\0Host is unreachable\0"
+	"Operation in progress\0Quota exceeded";
+
+const char *
+err_str(int e)
+{
+	static char other[20];
+	const char *s = err_text;
+	size_t i;
+
+	for (i = 0; i < sizeof(err_num); i++, s += strlen(s) + 1)
+		if (err_num[i] == e)
+			return s;
+	fmt(other, sizeof(other), "error %d", e);
+	return other;
+}
+
 /* 32-bit x86 and arm keep the 16-bit-id calls under the old names. */
 #ifdef SYS_setresuid32
 #define ID_SETGROUPS SYS_setgroups32

@@ -64,6 +64,16 @@ void utc_format(char out[20], long long t);
 #define IP_TEXT_MAX 46
 void ip_format(char out[IP_TEXT_MAX], int af, const void *addr);
 
+/* Text to an IPv4 (af AF_INET, 4 bytes) or IPv6 (AF_INET6, 16 bytes)
+ * address, all of s: inet_pton's forms (IPv4 without leading zeros, IPv6
+ * with one "::" at most and a dotted IPv4 tail), in 0.3 KiB where musl's
+ * is 0.8. 0, or -1 when s is not one. */
+int ip_parse(int af, const char *s, void *addr);
+
+/* strerror(e) for the errors the programs meet, "error N" for others
+ * (in a static buffer: one thread). */
+const char *err_str(int e);
+
 /* Set the real, effective and saved uid and gid and the supplementary
  * groups (ngroups of them) with the system calls themselves. For a
  * process with one thread only: musl's setuid() and setgid() first stop

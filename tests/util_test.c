@@ -587,6 +587,131 @@ check_ip_format(void)
 	    "then first run as ::), ::, ::1; IPv4 dotted quads", n);
 }
 
+/* ip_parse: every string ip_format makes reads back to its bytes, as do
+ * the same addresses fully written out in upper case; then known answers
+ * for the forms inet_pton takes and refuses, each also asked of libc's
+ * inet_pton, which must agree. */
+static void
+check_ip_parse(void)
+{
+	static const uint16_t val[] = { 0x1, 0xdb8, 0xabcd, 0x10, 0xffff };
+	static const struct {
+		int af;
+		const char *text;
+		const char *want;	/* the bytes, or NULL: refused */
+	} kat[] = {
+		{ AF_INET, "0.0.0.0", "\0\0\0\0" },
+		{ AF_INET, "127.0.0.1", "\x7f\0\0\x01" },
+		{ AF_INET, "255.255.255.255", "\xff\xff\xff\xff" },
+		{ AF_INET, "10.200.3.45", "\x0a\xc8\x03\x2d" },
+		{ AF_INET, "", NULL }, { AF_INET, "1.2.3", NULL },
+		{ AF_INET, "1.2.3.4.5", NULL }, { AF_INET, "256.1.1.1", NULL },
+		{ AF_INET, "01.2.3.4", NULL }, { AF_INET, "1.2.3.04", NULL },
+		{ AF_INET, "1.2.3.4 ", NULL }, { AF_INET, " 1.2.3.4", NULL },
+		{ AF_INET, "1..2.3", NULL }, { AF_INET, "1.2.3.", NULL },
+		{ AF_INET, "0x1.2.3.4", NULL }, { AF_INET, "1.2.3.4/8", NULL },
+		{ AF_INET, "1234.1.1.1", NULL }, { AF_INET, "-1.2.3.4", NULL },
+		{ AF_INET, "::1", NULL },
+		{ AF_INET6, "::", "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0" },
+		{ AF_INET6, "::1", "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01" },
+		{ AF_INET6, "1::", "\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0" },
+		{ AF_INET6, "1::8", "\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\x08" },
+		{ AF_INET6, "1:2:3:4:5:6:7::",
+		    "\0\x01\0\x02\0\x03\0\x04\0\x05\0\x06\0\x07\0\0" },
+		{ AF_INET6, "::2:3:4:5:6:7:8",
+		    "\0\0\0\x02\0\x03\0\x04\0\x05\0\x06\0\x07\0\x08" },
+		{ AF_INET6, "FE80::aB:0Cd",
+		    "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\xab\0\xcd" },
+		{ AF_INET6, "::ffff:192.0.2.1",
+		    "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc0\0\x02\x01" },
+		{ AF_INET6, "::1.2.3.4", "\0\0\0\0\0\0\0\0\0\0\0\0\x01\x02\x03\x04" },
+		{ AF_INET6, "1:2:3:4:5:6:1.2.3.4",
+		    "\0\x01\0\x02\0\x03\0\x04\0\x05\0\x06\x01\x02\x03\x04" },
+		{ AF_INET6, "", NULL }, { AF_INET6, ":", NULL },
+		{ AF_INET6, ":::", NULL }, { AF_INET6, "1:::2", NULL },
+		{ AF_INET6, "1::2::3", NULL }, { AF_INET6, ":1::2", NULL },
+		{ AF_INET6, "1::2:", NULL }, { AF_INET6, "1:2:3:4:5:6:7", NULL },
+		{ AF_INET6, "1:2:3:4:5:6:7:8:9", NULL },
+		{ AF_INET6, "1:2:3:4:5:6:7:8::", NULL },
+		{ AF_INET6, "::1:2:3:4:5:6:7:8", NULL },
+		{ AF_INET6, "12345::", NULL }, { AF_INET6, "g::", NULL },
+		{ AF_INET6, "1:2:3:4:5:6:7:1.2.3.4", NULL },
+		{ AF_INET6, "::1.2.3", NULL }, { AF_INET6, "::1.2.3.4:5", NULL },
+		{ AF_INET6, "::01.2.3.4", NULL }, { AF_INET6, "1.2.3.4", NULL },
+		{ AF_INET6, " ::1", NULL }, { AF_INET6, "::1 ", NULL },
+		{ AF_INET6, "::1%eth0", NULL }, { AF_INET6, "[::1]", NULL },
+	};
+	uint8_t a6[16], b6[16], lib[16];
+	char a[IP_TEXT_MAX], up[64];
+	unsigned mask, i, n = 0;
+	int ok = 1, r;
+
+	for (mask = 0; mask < 256; mask++) {
+		for (i = 0; i < 8; i++) {
+			uint16_t g = mask >> i & 1 ? val[(i + mask) % 5] : 0;
+
+			a6[2 * i] = (uint8_t)(g >> 8);
+			a6[2 * i + 1] = (uint8_t)g;
+		}
+		ip_format(a, AF_INET6, a6);
+		memset(b6, 0x55, sizeof(b6));
+		r = ip_parse(AF_INET6, a, b6);
+		snprintf(up, sizeof(up), "%04X:%04X:%04X:%04X:%04X:%04X:%04X:%04X",
+		    a6[0] << 8 | a6[1], a6[2] << 8 | a6[3], a6[4] << 8 | a6[5],
+		    a6[6] << 8 | a6[7], a6[8] << 8 | a6[9], a6[10] << 8 | a6[11],
+		    a6[12] << 8 | a6[13], a6[14] << 8 | a6[15]);
+		if (r != 0 || memcmp(a6, b6, 16) != 0 ||
+		    ip_parse(AF_INET6, up, b6) != 0 || memcmp(a6, b6, 16) != 0) {
+			if (ok)
+				test_note("%s or %s did not read back", a, up);
+			ok = 0;
+		}
+		n++;
+	}
+	for (i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+		size_t len = kat[i].af == AF_INET ? 4 : 16;
+
+		memset(b6, 0x55, sizeof(b6));
+		r = ip_parse(kat[i].af, kat[i].text, b6);
+		if (kat[i].want ? r != 0 || memcmp(b6, kat[i].want, len) != 0 :
+		    r != -1) {
+			test_note("ip_parse(\"%s\") gave %d", kat[i].text, r);
+			ok = 0;
+		}
+		if (inet_pton(kat[i].af, kat[i].text, lib) != (kat[i].want != NULL)) {
+			test_note("libc's inet_pton disagrees on \"%s\"", kat[i].text);
+			ok = 0;
+		}
+	}
+	test_ok(ok, "ip_parse: %u RFC 5952 and %u upper-case full forms read "
+	    "back; %u known answers, as libc's inet_pton", n, n, i);
+}
+
+/* err_str: libc's (musl's) words for the errors in its table, the first
+ * and the last of it too (a text out of step with its number shows
+ * there), and a number for any other. */
+static void
+check_err_str(void)
+{
+	int ok = 1;
+
+	EXPECT(ok, !strcmp(err_str(EPERM), "Operation not permitted"));
+	EXPECT(ok, !strcmp(err_str(ENOENT), "No such file or directory"));
+	EXPECT(ok, !strcmp(err_str(EACCES), "Permission denied"));
+	EXPECT(ok, !strcmp(err_str(ENOSPC), "No space left on device"));
+	EXPECT(ok, !strcmp(err_str(ECONNREFUSED), "Connection refused"));
+	EXPECT(ok, !strcmp(err_str(ETIMEDOUT), "Operation timed out"));
+	EXPECT(ok, !strcmp(err_str(EHOSTUNREACH), "Host is unreachable"));
+	EXPECT(ok, !strcmp(err_str(EINPROGRESS), "Operation in progress"));
+	EXPECT(ok, !strcmp(err_str(EDQUOT), "Quota exceeded"));
+	EXPECT(ok, !strcmp(err_str(0), "error 0"));
+	EXPECT(ok, !strcmp(err_str(EKEYREJECTED), "error 129") ||
+	    EKEYREJECTED != 129);
+	EXPECT(ok, !strcmp(err_str(-5), "error -5"));
+	test_ok(ok, "err_str: the words for ENOENT, ECONNREFUSED, ETIMEDOUT... "
+	    "and the table's ends; \"error N\" for the others");
+}
+
 int
 main(void)
 {
@@ -600,6 +725,8 @@ main(void)
 	check_parse_long();
 	check_utc_format();
 	check_ip_format();
+	check_ip_parse();
+	check_err_str();
 	check_read_full();
 	check_write_full();
 	return test_done();
