@@ -3,10 +3,7 @@
 # tests/arch_size.sh - make check-arch: the size budgets of ARCH's static
 # binaries (sizes depend on the toolchain, not on the machine's load).
 # With TLS, d20 and d20d within 200 KiB; without, d20 within 64 KiB and
-# d20d within 96 KiB. Where a budget is not met yet, the check holds the
-# size measured when that was written plus one 4 KiB page (these files
-# grow by whole pages: the data segment starts on a page), and says so
-# (README, "Other CPUs").
+# d20d within 96 KiB, on every CPU.
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 : "${ARCH:?ARCH: run by make check-arch}"
@@ -32,10 +29,5 @@ budget() {
 
 budget tls1/d20 204800 "200 KiB"
 budget tls1/d20d 204800 "200 KiB"
-# d20 without TLS: 64 KiB, but for ppc64el, whose code (and musl's: 24
-# KiB there against 13 KiB on amd64) is larger
-case $ARCH in
-ppc64el) budget tls0/d20 74664 "70,568 + 4,096 bytes (64 KiB not met yet)" ;;
-*) budget tls0/d20 65536 "64 KiB" ;;
-esac
+budget tls0/d20 65536 "64 KiB"
 budget tls0/d20d 98304 "96 KiB"
