@@ -21,6 +21,7 @@
 
 #include "tls.h"
 #include "util.h"
+#include "x25519.h"
 
 /* Bounds on everything loaded from files. */
 #define TLS_FILE_MAX (512 * 1024)	/* a PEM file: a system CA bundle fits */
@@ -172,7 +173,7 @@ engine_setup(br_ssl_engine_context *e)
 	br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(e);
 	br_ssl_engine_set_default_chapol(e);
-	br_ssl_engine_set_default_ec(e);
+	br_ssl_engine_set_ec(e, x25519_ec_impl());
 	br_ssl_engine_set_buffer(e, iobuf, sizeof(iobuf), 1);
 	/* One handshake per connection, either side: a renegotiation would let
 	 * a client make the server repeat its most expensive step on one

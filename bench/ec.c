@@ -2,9 +2,11 @@
 /* bench/ec.c - what the public-key arithmetic of one TLS 1.2 ECDHE-ECDSA
  * handshake costs the server in the BearSSL d20d links (make bench): the
  * X25519 or P-256 key exchange (a key pair, then the shared secret) and
- * the ECDSA P-256 signature, with the implementations BearSSL picks by
- * default (br_ec_get_default, br_ecdsa_sign_asn1_get_default). CPU time
- * per operation, best of 5 runs; bench/ec.sh makes the table. */
+ * the ECDSA P-256 signature, with the curves d20's engines get
+ * (x25519_ec_impl: x25519.c's X25519, BearSSL's m31 code for the rest)
+ * and BearSSL's default signature (br_ecdsa_sign_asn1_get_default); and
+ * BearSSL's own X25519 (ec_c25519_m31) beside. CPU time per operation,
+ * best of 5 runs; bench/ec.sh makes the table. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "bearssl.h"
 #include "cputime.h"
+#include "../x25519.h"
 
 /* microseconds per call of op, best of 5 runs of n calls */
 static double
@@ -61,18 +64,21 @@ sign(void)
 int
 main(void)
 {
-	double xdh, pdh, sg;
+	double xdh, xm31, pdh, sg;
 
-	ec = br_ec_get_default();
 	x[0] &= 0x7f;
 	curve = BR_EC_curve25519;
+	ec = &br_ec_c25519_m31;
 	peer_len = ec->mulgen(peer, (const unsigned char *)"\x09\x08\x07", 3, curve);
+	xm31 = best(exchange, 200);
+	ec = x25519_ec_impl();
 	xdh = best(exchange, 200);
 	curve = BR_EC_secp256r1;
 	peer_len = ec->mulgen(peer, (const unsigned char *)"\x09\x08\x07", 3, curve);
 	pdh = best(exchange, 100);
 	sg = best(sign, 200);
 	/* for bench/ec.sh: name and microseconds */
-	printf("x25519 %.1f\np256 %.1f\necdsa %.1f\n", xdh, pdh, sg);
+	printf("x25519 %.1f\nx25519_m31 %.1f\np256 %.1f\necdsa %.1f\n", xdh, xm31,
+	    pdh, sg);
 	return 0;
 }

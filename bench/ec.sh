@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # bench/ec.sh BENCH_EC - the public-key arithmetic of one full TLS 1.2
-# ECDHE-ECDSA handshake on the server's side, BearSSL as d20d links it
-# (bench/ec.c) beside openssl speed on the same machine in the same run
+# ECDHE-ECDSA handshake on the server's side, as d20d links it (x25519.c and
+# BearSSL; bench/ec.c) beside openssl speed on the same machine in the same run
 # (OpenSSL's assembly stands for what pollen's Go and nginx use): the
 # X25519 exchange (a key pair and a shared secret: two scalar
 # multiplications, counted as two of openssl's ecdh operations) and the
@@ -19,7 +19,8 @@ o_s=$(echo "$sp" | awk '/ecdsa \(nistp256\)/ { printf "%.1f", 1e6 / $(NF - 1) }'
 row() { awk -v w="$1" -v b="$2" -v o="$3" 'BEGIN { printf "| %s | %.0f | %.0f | %.1fx |\n", w, b, o, b / o }'; }
 echo "| server's part of one handshake | BearSSL us | OpenSSL us | BearSSL / OpenSSL |"
 echo "| --- | ---: | ---: | ---: |"
-row "ECDHE X25519 (key pair and secret)" "$(us x25519)" "$o_x"
+row "ECDHE X25519 (key pair and secret; x25519.c)" "$(us x25519)" "$o_x"
+row "the same in BearSSL's own X25519 (ec_c25519_m31)" "$(us x25519_m31)" "$o_x"
 row "ECDHE P-256 (key pair and secret)" "$(us p256)" "$o_p"
 row "ECDSA P-256 signature (the signer)" "$(us ecdsa)" "$o_s"
 row "X25519 + ECDSA P-256, as d20d negotiates with curl and wrk" \
