@@ -17,7 +17,7 @@ o_x=$(echo "$sp" | awk '/ecdh \(X25519\)/ { printf "%.1f", 2e6 / $NF }')
 o_p=$(echo "$sp" | awk '/ecdh \(nistp256\)/ { printf "%.1f", 2e6 / $NF }')
 o_s=$(echo "$sp" | awk '/ecdsa \(nistp256\)/ { printf "%.1f", 1e6 / $(NF - 1) }')
 row() { awk -v w="$1" -v b="$2" -v o="$3" 'BEGIN { printf "| %s | %.0f | %.0f | %.1fx |\n", w, b, o, b / o }'; }
-echo "| server's part of one handshake | BearSSL us | OpenSSL us | BearSSL / OpenSSL |"
+echo "| server's part of one handshake | d20d us | OpenSSL us | d20d / OpenSSL |"
 echo "| --- | ---: | ---: | ---: |"
 row "ECDHE X25519 (key pair and secret; x25519.c)" "$(us x25519)" "$o_x"
 row "the same in BearSSL's own X25519 (ec_c25519_m31)" "$(us x25519_m31)" "$o_x"

@@ -538,25 +538,35 @@ ref_ip6(char out[64], const uint8_t a[16])
 	strcpy(out, p);
 }
 
+/* An IPv6 address whose group i is zero where bit i of mask is 0, and one
+ * of a few values elsewhere: 256 masks, every pattern of zero runs. */
+static void
+zero_pattern(uint8_t a6[16], unsigned mask)
+{
+	static const uint16_t val[] = { 0x1, 0xdb8, 0xabcd, 0x10, 0xffff };
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		uint16_t g = mask >> i & 1 ? val[(i + mask) % 5] : 0;
+
+		a6[2 * i] = (uint8_t)(g >> 8);
+		a6[2 * i + 1] = (uint8_t)g;
+	}
+}
+
 /* ip_format against that reference on every pattern of zero and
  * non-zero groups (not inet_ntop: musl's picks the wrong one of two
  * equal runs). */
 static void
 check_ip_format(void)
 {
-	static const uint16_t val[] = { 0x1, 0xdb8, 0xabcd, 0x10, 0xffff };
 	uint8_t a6[16], a4[4];
 	char a[IP_TEXT_MAX], b[64];
-	unsigned mask, i, n = 0;
+	unsigned mask, n = 0;
 	int ok = 1;
 
 	for (mask = 0; mask < 256; mask++) {
-		for (i = 0; i < 8; i++) {
-			uint16_t g = mask >> i & 1 ? val[(i + mask) % 5] : 0;
-
-			a6[2 * i] = (uint8_t)(g >> 8);
-			a6[2 * i + 1] = (uint8_t)g;
-		}
+		zero_pattern(a6, mask);
 		ip_format(a, AF_INET6, a6);
 		ref_ip6(b, a6);
 		if (strcmp(a, b) != 0) {
@@ -594,7 +604,6 @@ check_ip_format(void)
 static void
 check_ip_parse(void)
 {
-	static const uint16_t val[] = { 0x1, 0xdb8, 0xabcd, 0x10, 0xffff };
 	static const struct {
 		int af;
 		const char *text;
@@ -647,12 +656,7 @@ check_ip_parse(void)
 	int ok = 1, r;
 
 	for (mask = 0; mask < 256; mask++) {
-		for (i = 0; i < 8; i++) {
-			uint16_t g = mask >> i & 1 ? val[(i + mask) % 5] : 0;
-
-			a6[2 * i] = (uint8_t)(g >> 8);
-			a6[2 * i + 1] = (uint8_t)g;
-		}
+		zero_pattern(a6, mask);
 		ip_format(a, AF_INET6, a6);
 		memset(b6, 0x55, sizeof(b6));
 		r = ip_parse(AF_INET6, a, b6);
