@@ -88,12 +88,11 @@ fe_mul(fe h, const fe a, const fe b)
 static void
 fe_sqn(fe h, const fe a, int n)
 {
-	uint64_t a0, a1, a2, a3, a4, d0, d1, d2, a3_19, a4_19;
+	uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
+	uint64_t d0, d1, d2, a3_19, a4_19;
 	u128 t[5];
 
-	memmove(h, a, sizeof(fe));
-	while (n-- > 0) {
-		a0 = h[0], a1 = h[1], a2 = h[2], a3 = h[3], a4 = h[4];
+	for (;;) {
 		d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2;
 		a3_19 = 19 * a3, a4_19 = 19 * a4;
 		t[0] = (u128)a0 * a0 + (u128)d1 * a4_19 + (u128)d2 * a3_19;
@@ -102,6 +101,9 @@ fe_sqn(fe h, const fe a, int n)
 		t[3] = (u128)d0 * a3 + (u128)d1 * a2 + (u128)a4 * a4_19;
 		t[4] = (u128)d0 * a4 + (u128)d1 * a3 + (u128)a2 * a2;
 		fe_carry(h, t);
+		if (--n <= 0)
+			break;
+		a0 = h[0], a1 = h[1], a2 = h[2], a3 = h[3], a4 = h[4];
 	}
 }
 
