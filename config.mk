@@ -63,8 +63,11 @@ SANFLAGS = -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=al
 
 # BearSSL as d20 needs it: never reading /dev/urandom, which from Linux
 # 5.18 on runs the kernel's jitter collection when the crng is not ready
-# (d20 and d20d inject their own seed into BearSSL instead).
-BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -fno-pie -DBR_USE_URANDOM=0
+# (d20 and d20d inject their own seed into BearSSL instead), nor asking
+# the CPU for RDRAND on each handshake (a cpuid, which a hypervisor traps;
+# d20's seed has RDRAND/RDSEED already, d20d's comes from its DRBG and
+# getrandom, which the kernel mixes RDRAND into).
+BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -fno-pie -DBR_USE_URANDOM=0 -DBR_RDRAND=0
 # The BearSSL files where a full handshake spends its CPU (make profile):
 # the P-256 and Curve25519 field arithmetic, the i31 Montgomery product,
 # the constant-time copy, SHA-256, and the server's handshake interpreter,
