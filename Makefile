@@ -16,9 +16,9 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h metrics.h proxyhdr.h signer.h x25519.h
+	sandbox.h proxy.h metrics.h proxyhdr.h signer.h x25519.h p256.h
 CRYPTO = util sha512 aes drbg
-TLS_MOD_1 = tls x25519
+TLS_MOD_1 = tls x25519 p256
 SIGNER_MOD_1 = signer
 # d20 hashes with sha512s.c (SHA-512 built for size) and needs no AES
 D20_MODS = d20 args url answer dns proxy seed sandbox util sha512s $(TLS_MOD_$(TLS))
@@ -55,7 +55,7 @@ $(O)/%.o: %.c $(HDR) $(BEARSSL_LIB) | $(TOOLCHAIN)
 
 # Speed matters where the bytes are hashed and enciphered; drbg.c is glue
 # around aes.c, and -Os keeps d20d without TLS within 64 KiB.
-$(O)/sha512.o $(O)/aes.o $(O)/x25519.o: CFLAGS += $(FASTFLAGS)
+$(O)/sha512.o $(O)/aes.o $(O)/x25519.o $(O)/p256.o: CFLAGS += $(FASTFLAGS)
 # sha512s.c is sha512.c built for size
 $(O)/sha512s.o: sha512.c
 
@@ -178,24 +178,33 @@ KEYIN = $(BUILD)/keyinworker
 $(KEYIN)/%.o: %.c $(HDR) $(BEARSSL_LIB_1)
 	@mkdir -p $(KEYIN)
 	$(CC) $(CPPFLAGS) -DD20D_KEY_IN_WORKER $(BEARSSL_INC_1) $(CFLAGS) -c -o $@ $<
-$(KEYIN)/sha512.o $(KEYIN)/aes.o $(KEYIN)/x25519.o: CFLAGS += $(FASTFLAGS)
+$(KEYIN)/sha512.o $(KEYIN)/aes.o $(KEYIN)/x25519.o $(KEYIN)/p256.o: CFLAGS += $(FASTFLAGS)
 $(KEYIN)/d20d: $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
 	$(CC) $(LDFLAGS) -o $@ $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
 
-# tls.c against itself, and x25519.c against RFC 7748 and BearSSL's own
-# X25519 (TLS=1 only: they link BearSSL).
-$(T)/tls_test: tests/tls_test.c tls.c x25519.c util.c $(HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
+# tls.c against itself, x25519.c against RFC 7748 and BearSSL's own
+# X25519, p256.c against NIST's key pairs and BearSSL's own P-256 (TLS=1
+# only: they link BearSSL).
+$(T)/tls_test: tests/tls_test.c tls.c x25519.c p256.c util.c $(HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
-		tests/tls_test.c tls.c x25519.c util.c $(BEARSSL_LIB_1)
-$(T)/x25519_test: tests/x25519_test.c tests/rsp.c x25519.c util.c $(TEST_HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
+		tests/tls_test.c tls.c x25519.c p256.c util.c $(BEARSSL_LIB_1)
+$(T)/x25519_test $(T)/p256_test: $(T)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c util.c \
+		$(TEST_HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) $(FASTFLAGS) -static -o $@ \
-		tests/x25519_test.c tests/rsp.c x25519.c util.c $(BEARSSL_LIB_1)
-TLS_UNIT_1 = $(T)/x25519_test
+		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_LIB_1)
+# and again under ASan+UBSan: clang, with the BearSSL built for the fuzzers
+$(A)/x25519_test $(A)/p256_test: $(A)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c util.c \
+		$(TEST_HDR) $(BEARSSL_FUZZ_LIB)
+	@mkdir -p $(A)
+	$(FUZZCC) -g -O1 $(FUZZSAN) -D_DEFAULT_SOURCE $(BEARSSL_INC_1) -o $@ \
+		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_FUZZ_LIB)
+TLS_UNIT_1 = $(T)/x25519_test $(T)/p256_test
+TLS_ASAN_1 = $(A)/x25519_test $(A)/p256_test
 TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh \
 	tests/server_keysep.sh
-TLS_TESTBIN_1 = $(T)/tls_test $(T)/x25519_test $(KEYIN)/d20d
+TLS_TESTBIN_1 = $(T)/tls_test $(TLS_UNIT_1) $(TLS_ASAN_1) $(KEYIN)/d20d
 
 # Integration tests: shell scripts that drive the built d20 and d20d.
 SHTESTS = tests/build.sh tests/licence.sh $(TLS_TESTS_$(TLS)) tests/client_hostile.sh tests/client_d20d.sh \
@@ -230,9 +239,9 @@ proxy_SRC = tests/fuzz_proxy.c proxy.c url.c util.c
 proxyhdr_SRC = tests/fuzz_proxyhdr.c proxyhdr.c util.c
 request_SRC = tests/fuzz_request.c http.c util.c
 pct_SRC = tests/fuzz_pct.c http.c util.c
-pem_SRC = tests/fuzz_pem.c util.c x25519.c $(BEARSSL_FUZZ_LIB)
-pin_SRC = tests/fuzz_pin.c util.c x25519.c $(BEARSSL_FUZZ_LIB)
-spki_SRC = tests/fuzz_spki.c util.c x25519.c $(BEARSSL_FUZZ_LIB)
+pem_SRC = tests/fuzz_pem.c util.c x25519.c p256.c $(BEARSSL_FUZZ_LIB)
+pin_SRC = tests/fuzz_pin.c util.c x25519.c p256.c $(BEARSSL_FUZZ_LIB)
+spki_SRC = tests/fuzz_spki.c util.c x25519.c p256.c $(BEARSSL_FUZZ_LIB)
 pem_DEP = tls.c
 pin_DEP = tls.c
 spki_DEP = tls.c
@@ -255,7 +264,7 @@ $(BUILD)/fuzz/%: $(HDR) $$(%_SRC) $$(%_DEP)
 BEARSSL_FUZZ = $(BUILD)/bearssl-fuzz
 BEARSSL_FUZZ_LIB = $(BEARSSL_FUZZ)/libbearssl.a
 BEARSSL_FUZZ_CFLAGS = -g -O1 $(FUZZSAN) -fsanitize-coverage=inline-8bit-counters,pc-table \
-	-DBR_USE_URANDOM=0
+	-DBR_USE_URANDOM=0 -DBR_RDRAND=0
 
 $(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
 	@echo "building BearSSL with $(FUZZCC) for the fuzzers (log: $(BUILD)/bearssl-fuzz.log)"
@@ -272,7 +281,7 @@ SUBMAKE = $(MAKE)
 test: all $(UNIT:%=$(T)/%) $(UNIT:%=$(A)/%) $(A)/d20 $(A)/d20d $(VG)/d20 $(VG)/d20d $(PROBE)/d20d $(PROBE)/d20 $(TLS_TESTBIN_$(TLS)) $(FUZZ:%=$(BUILD)/fuzz/%)
 	@D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) MAKE="$(SUBMAKE)" \
 		BUILD=$(BUILD) FUZZ="$(FUZZ)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
-		sh tests/run.sh $(UNIT:%=$(T)/%) $(TLS_UNIT_$(TLS)) $(UNIT:%=$(A)/%) $(SHTESTS) \
+		sh tests/run.sh $(UNIT:%=$(T)/%) $(TLS_UNIT_$(TLS)) $(UNIT:%=$(A)/%) $(TLS_ASAN_$(TLS)) $(SHTESTS) \
 		$(if $(FUZZ),tests/fuzz.sh)
 
 # ---- other CPUs ----
@@ -306,11 +315,11 @@ check-arch:
 		$(MAKE) --no-print-directory ARCH=$$a arch-test || exit 1; done
 	@sh tests/run.sh tests/boot_arm64.sh
 
-arch-test: all $(ARCH_UNIT:%=$(T)/%) $(T)/tls_test $(T)/x25519_test $(EMUB)/d20 $(EMUB)/d20d
+arch-test: all $(ARCH_UNIT:%=$(T)/%) $(T)/tls_test $(TLS_UNIT_1) $(EMUB)/d20 $(EMUB)/d20d
 	@echo "# ARCH=$(ARCH), run by $(EMU)"
 	@D20_EMU=$(EMU) D20_CAVS=$(CAVS) D20_DRBG_VECTORS=$(DRBG_VECTORS) \
 		BUILD=$(BUILD) ARCH=$(ARCH) \
-		sh tests/run.sh tests/arch_size.sh $(ARCH_UNIT:%=$(T)/%) $(T)/x25519_test tests/tls.sh \
+		sh tests/run.sh tests/arch_size.sh $(ARCH_UNIT:%=$(T)/%) $(TLS_UNIT_1) tests/tls.sh \
 		tests/arch_loopback.sh
 
 # Longer fuzzing: make fuzz FUZZ_SECONDS=600
@@ -348,8 +357,9 @@ bench-tls:
 
 # The public-key arithmetic of one handshake, BearSSL as d20d links it
 # beside openssl speed (bench/ec.sh).
-$(BUILD)/bench_ec: bench/ec.c bench/cputime.h $(BUILD)/tls1/x25519.o $(BEARSSL_LIB_1)
-	$(CC) $(CFLAGS) $(BEARSSL_INC_1) -static -o $@ bench/ec.c $(BUILD)/tls1/x25519.o $(BEARSSL_LIB_1)
+$(BUILD)/bench_ec: bench/ec.c bench/cputime.h $(BUILD)/tls1/x25519.o $(BUILD)/tls1/p256.o $(BEARSSL_LIB_1)
+	$(CC) $(CFLAGS) $(BEARSSL_INC_1) -static -o $@ bench/ec.c $(BUILD)/tls1/x25519.o \
+		$(BUILD)/tls1/p256.o $(BEARSSL_LIB_1)
 
 bench-ec:
 	@sh tools/deps.sh bench

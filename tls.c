@@ -568,7 +568,7 @@ tls_server_sign(unsigned hash_id, const unsigned char *hash, size_t hash_len,
 	s = &slots[active];
 	if (br_skey_decoder_key_type(&s->skey) == BR_KEYTYPE_EC)
 		/* at most 139 bytes (P-521) */
-		return br_ecdsa_sign_asn1_get_default()(br_ec_get_default(), hc, hash,
+		return br_ecdsa_sign_asn1_get_default()(x25519_ec_impl(), hc, hash,
 		    br_skey_decoder_get_ec(&s->skey), sig);
 	rsa = br_skey_decoder_get_rsa(&s->skey);
 	len = (rsa->n_bitlen + 7) >> 3;

@@ -3,6 +3,7 @@
  * 51-bit limbs and 64x64->128-bit products. */
 #include <string.h>
 
+#include "p256.h"
 #include "x25519.h"
 
 #if X25519_FAST
@@ -340,6 +341,8 @@ ec_mul(unsigned char *G, size_t Glen, const unsigned char *k, size_t klen,
 static size_t
 ec_mulgen(unsigned char *R, const unsigned char *k, size_t klen, int curve)
 {
+	if (curve == BR_EC_secp256r1)
+		return p256_mulgen(R, k, klen);
 	if (curve != BR_EC_curve25519)
 		return other(curve)->mulgen(R, k, klen, curve);
 	memcpy(R, BASE, sizeof(BASE));

@@ -20,8 +20,9 @@ void x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32]);
 #define X25519_FAST 0
 #endif
 
-/* The curves for a BearSSL engine (br_ssl_engine_set_ec): BearSSL's
- * br_ec_all_m31 with curve25519 computed by x25519() where X25519_FAST,
+/* The curves for a BearSSL engine (br_ssl_engine_set_ec) and for ECDSA
+ * signing: BearSSL's br_ec_all_m31 with curve25519 computed by x25519()
+ * and P-256's generator multiples by p256_mulgen() where X25519_FAST,
  * br_ec_all_m31 itself elsewhere. */
 const br_ec_impl *x25519_ec_impl(void);
 
