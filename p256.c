@@ -63,9 +63,9 @@ wipe(void *p, size_t n)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-/* r = t - p if t (five limbs, below 2p) is at least p, else t */
+/* r = t - m if t (five limbs, below 2m) is at least m, else t */
 static inline __attribute__((always_inline)) void
-fp_final(fp r, const uint64_t t[5])
+mod_final(fp r, const uint64_t t[5], const fp m)
 {
 	uint64_t d[4], borrow = 0, keep;
 	u128 s;
@@ -73,15 +73,21 @@ fp_final(fp r, const uint64_t t[5])
 
 #pragma GCC unroll 4
 	for (i = 0; i < 4; i++) {
-		s = (u128)t[i] - P[i] - borrow;
+		s = (u128)t[i] - m[i] - borrow;
 		d[i] = (uint64_t)s;
 		borrow = (uint64_t)(s >> 64) & 1;
 	}
-	/* t < p exactly when the subtraction borrows past the fifth limb */
+	/* t < m exactly when the subtraction borrows past the fifth limb */
 	keep = -(borrow & ~t[4] & 1);
 #pragma GCC unroll 4
 	for (i = 0; i < 4; i++)
 		r[i] = (t[i] & keep) | (d[i] & ~keep);
+}
+
+static inline __attribute__((always_inline)) void
+fp_final(fp r, const uint64_t t[5])
+{
+	mod_final(r, t, P);
 }
 
 static void
@@ -154,15 +160,15 @@ fp_redc(fp r, uint64_t t[8])
 	fp_final(r, u);
 }
 
-/* r = a b / 2^256 mod p */
-static void
-fp_mul(fp r, const fp a, const fp b)
+/* t = a b, 512 bits */
+static inline __attribute__((always_inline)) void
+mul_wide(uint64_t t[8], const fp a, const fp b)
 {
-	uint64_t t[8], c;
+	uint64_t c;
 	u128 s;
 	int i, j;
 
-	memset(t, 0, sizeof(t));
+	memset(t, 0, 8 * sizeof(uint64_t));
 #pragma GCC unroll 4
 	for (i = 0; i < 4; i++) {
 		c = 0;
@@ -174,6 +180,15 @@ fp_mul(fp r, const fp a, const fp b)
 		}
 		t[i + 4] = c;
 	}
+}
+
+/* r = a b / 2^256 mod p */
+static void
+fp_mul(fp r, const fp a, const fp b)
+{
+	uint64_t t[8];
+
+	mul_wide(t, a, b);
 	fp_redc(r, t);
 }
 
@@ -493,6 +508,159 @@ p256_mulgen(uint8_t R[65], const uint8_t *k, size_t klen)
 	wipe(x, sizeof(x));
 	wipe(y, sizeof(y));
 	return 65;
+}
+
+/* ---- ECDSA: arithmetic modulo the group order n ---- */
+
+static const fp N = {
+	0xf3b9cac2fc632551, 0xbce6faada7179e84, 0xffffffffffffffff, 0xffffffff00000000
+};
+/* 2^512 mod n, and -1/n mod 2^64 */
+static const fp RR_N = {
+	0x83244c95be79eea2, 0x4699799c49bd6fa6, 0x2845b2392b6bec59, 0x66e12d94f3d95620
+};
+#define N0I 0xccd1c8aaee00bc4f
+
+/* r = a b / 2^256 mod n (Montgomery's product, n having no special form) */
+static void
+fn_mul(fp r, const fp a, const fp b)
+{
+	uint64_t t[8], u[5], m, c, top = 0;
+	u128 s;
+	int i, j;
+
+	mul_wide(t, a, b);
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++) {
+		m = t[i] * N0I;
+		c = 0;
+#pragma GCC unroll 4
+		for (j = 0; j < 4; j++) {
+			s = (u128)m * N[j] + t[i + j] + c;
+			t[i + j] = (uint64_t)s;
+			c = (uint64_t)(s >> 64);
+		}
+		s = (u128)t[i + 4] + c + top;
+		t[i + 4] = (uint64_t)s;
+		top = (uint64_t)(s >> 64);
+	}
+	memcpy(u, t + 4, 4 * sizeof(uint64_t));
+	u[4] = top;
+	mod_final(r, u, N);
+}
+
+/* r = a + b mod n, a and b below n */
+static void
+fn_add(fp r, const fp a, const fp b)
+{
+	uint64_t t[5], c = 0;
+	u128 s;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		s = (u128)a[i] + b[i] + c;
+		t[i] = (uint64_t)s;
+		c = (uint64_t)(s >> 64);
+	}
+	t[4] = c;
+	mod_final(r, t, N);
+}
+
+/* r = a^(n - 2) (a times 2^256 in, and out: 1/a in Montgomery form),
+ * four exponent bits at a time; the exponent is public, so its digits
+ * may index the table */
+static void
+fn_inv(fp r, const fp a)
+{
+	static const uint64_t e[4] = {
+		0xf3b9cac2fc63254f, 0xbce6faada7179e84, 0xffffffffffffffff, 0xffffffff00000000
+	};
+	fp tab[16], x;
+	unsigned d;
+	int i, k;
+
+	memcpy(tab[1], a, sizeof(fp));
+	for (i = 2; i < 16; i++)
+		fn_mul(tab[i], tab[i - 1], a);
+	memcpy(x, tab[e[3] >> 60], sizeof(fp));
+	for (i = 62; i >= 0; i--) {
+		for (k = 0; k < 4; k++)
+			fn_mul(x, x, x);
+		d = (unsigned)(e[i / 16] >> (i % 16 * 4)) & 15;
+		if (d)
+			fn_mul(x, x, tab[d]);
+	}
+	memcpy(r, x, sizeof(fp));
+	wipe(tab, sizeof(tab));
+	wipe(x, sizeof(x));
+}
+
+/* r = v mod n for v < 2^256 < 2n */
+static void
+fn_reduce(fp r, const fp v)
+{
+	uint64_t t[5];
+
+	memcpy(t, v, sizeof(fp));
+	t[4] = 0;
+	mod_final(r, t, N);
+}
+
+/* See p256.h. */
+size_t
+p256_sign_raw(const br_hash_class *hf, const void *hash, size_t hash_len,
+    const uint8_t *x, size_t xlen, uint8_t sig[64])
+{
+	br_hmac_drbg_context drbg;
+	uint8_t seed[64], buf[32], pt[65];
+	fp d, m, k, r, t;
+	size_t n;
+
+	if (xlen > 32)
+		return 0;
+	/* the key, and the hash's leftmost 256 bits as an integer mod n */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + 32 - xlen, x, xlen);
+	fp_decode(d, buf);
+	n = hash_len < 32 ? hash_len : 32;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + 32 - n, hash, n);
+	fp_decode(m, buf);
+	fn_reduce(m, m);
+	/* RFC 6979's k, as BearSSL draws it: an HMAC_DRBG seeded with the key
+	 * and the reduced hash, drawn again until 0 < k < n */
+	fp_encode(seed, d);
+	fp_encode(seed + 32, m);
+	br_hmac_drbg_init(&drbg, hf, seed, sizeof(seed));
+	for (;;) {
+		br_hmac_drbg_generate(&drbg, buf, 32);
+		fp_decode(k, buf);
+		fn_reduce(t, k);
+		if ((k[0] | k[1] | k[2] | k[3]) != 0 && memcmp(t, k, sizeof(fp)) == 0)
+			break;
+	}
+	/* r = x(kG) mod n */
+	p256_mulgen(pt, buf, 32);
+	fp_decode(r, pt + 1);
+	fn_reduce(r, r);
+	/* s = (m + d r) / k: d r / R times R^2 / R is d r; 1/k comes out of
+	 * fn_inv times R, which the last product divides away */
+	fn_mul(t, d, r);
+	fn_mul(t, t, RR_N);
+	fn_add(m, m, t);
+	fn_mul(k, k, RR_N);
+	fn_inv(k, k);
+	fn_mul(t, m, k);
+	fp_encode(sig, r);
+	fp_encode(sig + 32, t);
+	wipe(&drbg, sizeof(drbg));
+	wipe(seed, sizeof(seed));
+	wipe(buf, sizeof(buf));
+	wipe(d, sizeof(d));
+	wipe(k, sizeof(k));
+	wipe(m, sizeof(m));
+	wipe(t, sizeof(t));
+	return 64;
 }
 
 #else

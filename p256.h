@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bearssl.h>
+
 /* D20_X25519_M31 keeps BearSSL's m31 code for both curves (the fallback
  * of 32-bit targets), to test that path on a 64-bit one. */
 #if defined(__SIZEOF_INT128__) && !defined(D20_X25519_M31)
@@ -20,6 +22,14 @@
  * of the group order. Returns 65, or 0 when klen > 32. Constant time in
  * the value of k. */
 size_t p256_mulgen(uint8_t R[65], const uint8_t *k, size_t klen);
+/* The ECDSA signature BearSSL's br_ecdsa_i31_sign_raw makes on P-256,
+ * byte for byte: r and s, 32 bytes each, big-endian, with RFC 6979's
+ * deterministic k drawn with hf's HMAC, but for k*G and 1/k on 64-bit
+ * limbs. x is the private key (big-endian, xlen <= 32, 0 < x < n); hash
+ * is hash_len bytes of hf's output. Returns 64, or 0 when xlen > 32.
+ * Constant time in x and k. */
+size_t p256_sign_raw(const br_hash_class *hf, const void *hash, size_t hash_len,
+    const uint8_t *x, size_t xlen, uint8_t sig[64]);
 #else
 #define P256_FAST 0
 #endif

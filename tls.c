@@ -19,6 +19,7 @@
 
 #include <bearssl.h>
 
+#include "p256.h"
 #include "tls.h"
 #include "util.h"
 #include "x25519.h"
@@ -566,10 +567,19 @@ tls_server_sign(unsigned hash_id, const unsigned char *hash, size_t hash_len,
 	    hash_len != ((hc->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK))
 		return 0;
 	s = &slots[active];
-	if (br_skey_decoder_key_type(&s->skey) == BR_KEYTYPE_EC)
+	if (br_skey_decoder_key_type(&s->skey) == BR_KEYTYPE_EC) {
+		const br_ec_private_key *ec = br_skey_decoder_get_ec(&s->skey);
+
+#if P256_FAST
+		/* the same bytes as BearSSL's, in less than half the time */
+		if (ec->curve == BR_EC_secp256r1 &&
+		    (len = p256_sign_raw(hc, hash, hash_len, ec->x, ec->xlen, sig)) > 0)
+			return br_ecdsa_raw_to_asn1(sig, len);
+#endif
 		/* at most 139 bytes (P-521) */
 		return br_ecdsa_sign_asn1_get_default()(x25519_ec_impl(), hc, hash,
-		    br_skey_decoder_get_ec(&s->skey), sig);
+		    ec, sig);
+	}
 	rsa = br_skey_decoder_get_rsa(&s->skey);
 	len = (rsa->n_bitlen + 7) >> 3;
 	if (len > TLS_SIG_MAX)

@@ -3,10 +3,11 @@
  * handshake costs the server in the BearSSL d20d links (make bench): the
  * X25519 or P-256 key exchange (a key pair, then the shared secret) and
  * the ECDSA P-256 signature, with the curves d20's engines get
- * (x25519_ec_impl: x25519.c's X25519, BearSSL's m31 code for the rest)
- * and BearSSL's default signature (br_ecdsa_sign_asn1_get_default); and
- * BearSSL's own X25519 (ec_c25519_m31) beside. CPU time per operation,
- * best of 5 runs; bench/ec.sh makes the table. */
+ * (x25519_ec_impl: x25519.c's X25519, p256.c's k*G, BearSSL's m31 code
+ * for the rest) and the signature as d20d's signer makes it
+ * (p256_sign_raw where P256_FAST); and BearSSL's own X25519
+ * (ec_c25519_m31) and ECDSA (ec_p256_m31, br_ecdsa_i31_sign_asn1) beside.
+ * CPU time per operation, best of 5 runs; bench/ec.sh makes the table. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "bearssl.h"
 #include "cputime.h"
+#include "../p256.h"
 #include "../x25519.h"
 
 /* microseconds per call of op, best of 5 runs of n calls */
@@ -57,14 +59,28 @@ sign(void)
 {
 	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
 
+#if P256_FAST
+	(void)br_ecdsa_raw_to_asn1(sig, p256_sign_raw(&br_sha256_vtable, hash,
+	    sizeof(hash), priv, sizeof(priv), sig));
+#else
 	(void)br_ecdsa_sign_asn1_get_default()(ec, &br_sha256_vtable, hash, &sk, sig);
+#endif
+	hash[0]++;
+}
+
+static void
+sign_m31(void)
+{
+	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
+
+	(void)br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable, hash, &sk, sig);
 	hash[0]++;
 }
 
 int
 main(void)
 {
-	double xdh, xm31, pdh, sg;
+	double xdh, xm31, pdh, sg, sgm31;
 
 	x[0] &= 0x7f;
 	curve = BR_EC_curve25519;
@@ -77,8 +93,9 @@ main(void)
 	peer_len = ec->mulgen(peer, (const unsigned char *)"\x09\x08\x07", 3, curve);
 	pdh = best(exchange, 100);
 	sg = best(sign, 200);
+	sgm31 = best(sign_m31, 200);
 	/* for bench/ec.sh: name and microseconds */
-	printf("x25519 %.1f\nx25519_m31 %.1f\np256 %.1f\necdsa %.1f\n", xdh, xm31,
-	    pdh, sg);
+	printf("x25519 %.1f\nx25519_m31 %.1f\np256 %.1f\necdsa %.1f\necdsa_m31 %.1f\n",
+	    xdh, xm31, pdh, sg, sgm31);
 	return 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # bench/ec.sh BENCH_EC - the public-key arithmetic of one full TLS 1.2
-# ECDHE-ECDSA handshake on the server's side, as d20d links it (x25519.c and
+# ECDHE-ECDSA handshake on the server's side, as d20d links it (x25519.c, p256.c and
 # BearSSL; bench/ec.c) beside openssl speed on the same machine in the same run
 # (OpenSSL's assembly stands for what pollen's Go and nginx use): the
 # X25519 exchange (a key pair and a shared secret: two scalar
@@ -22,7 +22,8 @@ echo "| --- | ---: | ---: | ---: |"
 row "ECDHE X25519 (key pair and secret; x25519.c)" "$(us x25519)" "$o_x"
 row "the same in BearSSL's own X25519 (ec_c25519_m31)" "$(us x25519_m31)" "$o_x"
 row "ECDHE P-256 (key pair and secret)" "$(us p256)" "$o_p"
-row "ECDSA P-256 signature (the signer)" "$(us ecdsa)" "$o_s"
+row "ECDSA P-256 signature (the signer; p256.c)" "$(us ecdsa)" "$o_s"
+row "the same in BearSSL's own ECDSA (ec_p256_m31, i31)" "$(us ecdsa_m31)" "$o_s"
 row "X25519 + ECDSA P-256, as d20d negotiates with curl and wrk" \
 	"$(awk -v a="$(us x25519)" -v b="$(us ecdsa)" 'BEGIN { print a + b }')" \
 	"$(awk -v a="$o_x" -v b="$o_s" 'BEGIN { print a + b }')"

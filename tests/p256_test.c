@@ -49,6 +49,14 @@ static const uint8_t N[32] = {
 	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51
 };
 
+static int
+less_than_n(const uint8_t k[32])
+{
+	return memcmp(k, N, 32) < 0;
+}
+
+#if P256_FAST
+
 /* big-endian a - v, v small (no borrow out of a) */
 static void
 minus(uint8_t out[32], const uint8_t a[32], unsigned v)
@@ -63,14 +71,6 @@ minus(uint8_t out[32], const uint8_t a[32], unsigned v)
 		v = (v >> 8) + (d < (v & 0xff));
 	}
 }
-
-static int
-less_than_n(const uint8_t k[32])
-{
-	return memcmp(k, N, 32) < 0;
-}
-
-#if P256_FAST
 
 static void
 check_keypair_file(void)
@@ -218,6 +218,57 @@ check_against_bearssl(void)
 	    "ec_p256_m31", n);
 }
 
+/* p256_sign_raw against BearSSL's br_ecdsa_i31_sign_raw: the same r and s
+ * for hashes of every length TLS signs (SHA-1 to SHA-512: shorter than
+ * the order, equal, truncated), keys of 32 bytes and shorter, and keys
+ * near n; then verified by BearSSL. */
+static void
+check_sign_raw(void)
+{
+	static const br_hash_class *const hf[] = { &br_sha1_vtable,
+		&br_sha224_vtable, &br_sha256_vtable, &br_sha384_vtable,
+		&br_sha512_vtable };
+	uint8_t x[32], pub[65], hash[64], mine[64], theirs[64];
+	br_ec_private_key sk;
+	br_ec_public_key pk;
+	size_t a, b, hlen, xlen;
+	int i, n = 0, bad = 0;
+
+	for (i = 0; i < 250; i++) {
+		rng_fill(x, 32);
+		if (i % 50 == 1)
+			minus(x, N, (unsigned)(i + 1));
+		if (!less_than_n(x))
+			x[0] &= 0x7f;
+		xlen = 32;
+		if (i % 10 == 3) {	/* a key with a zero top byte, given short */
+			x[0] = 0;
+			xlen = 31;
+		}
+		rng_fill(hash, sizeof(hash));
+		hlen = (hf[i % 5]->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
+		sk.curve = P256;
+		sk.x = x + 32 - xlen;
+		sk.xlen = xlen;
+		pk.curve = P256;
+		pk.q = pub;
+		pk.qlen = br_ec_p256_m31.mulgen(pub, x, 32, P256);
+		a = p256_sign_raw(hf[i % 5], hash, hlen, sk.x, xlen, mine);
+		b = br_ecdsa_i31_sign_raw(&br_ec_p256_m31, hf[i % 5], hash, &sk, theirs);
+		if (a != 64 || a != b || memcmp(mine, theirs, a) ||
+		    !br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, hlen, &pk, mine, a)) {
+			if (!bad)
+				test_note("signature %d differs from BearSSL's", i);
+			bad++;
+		}
+		n++;
+	}
+	test_ok(bad == 0 && p256_sign_raw(&br_sha256_vtable, hash, 32, x, 33,
+	    mine) == 0, "%d ECDSA P-256 signatures by p256_sign_raw (SHA-1 to "
+	    "SHA-512, short keys, keys near n) as BearSSL's, byte for byte, "
+	    "and verified; a 33-byte key refused", n);
+}
+
 #endif
 
 /* ECDSA through x25519_ec_impl(), as d20d's signer makes it: the same
@@ -264,6 +315,7 @@ main(void)
 	check_keypair_file();
 	check_known();
 	check_against_bearssl();
+	check_sign_raw();
 #endif
 	check_ecdsa();
 	return test_done();
