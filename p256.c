@@ -521,6 +521,13 @@ static const fp RR_N = {
 };
 #define N0I 0xccd1c8aaee00bc4f
 
+/* the final subtraction of n, not inlined: small beats fast here */
+static void
+fn_final(fp r, const uint64_t t[5])
+{
+	mod_final(r, t, N);
+}
+
 /* r = a b / 2^256 mod n (Montgomery's product, n having no special form) */
 static void
 fn_mul(fp r, const fp a, const fp b)
@@ -530,11 +537,11 @@ fn_mul(fp r, const fp a, const fp b)
 	int i, j;
 
 	mul_wide(t, a, b);
-#pragma GCC unroll 4
+	/* not unrolled: the signature needs a few hundred of these, k*G
+	 * thousands of its own, and unrolled the ppc64el d20d is too big */
 	for (i = 0; i < 4; i++) {
 		m = t[i] * N0I;
 		c = 0;
-#pragma GCC unroll 4
 		for (j = 0; j < 4; j++) {
 			s = (u128)m * N[j] + t[i + j] + c;
 			t[i + j] = (uint64_t)s;
@@ -546,7 +553,7 @@ fn_mul(fp r, const fp a, const fp b)
 	}
 	memcpy(u, t + 4, 4 * sizeof(uint64_t));
 	u[4] = top;
-	mod_final(r, u, N);
+	fn_final(r, u);
 }
 
 /* r = a + b mod n, a and b below n */
@@ -563,7 +570,7 @@ fn_add(fp r, const fp a, const fp b)
 		c = (uint64_t)(s >> 64);
 	}
 	t[4] = c;
-	mod_final(r, t, N);
+	fn_final(r, t);
 }
 
 /* r = a^(n - 2) (a times 2^256 in, and out: 1/a in Montgomery form),
@@ -603,7 +610,7 @@ fn_reduce(fp r, const fp v)
 
 	memcpy(t, v, sizeof(fp));
 	t[4] = 0;
-	mod_final(r, t, N);
+	fn_final(r, t);
 }
 
 /* See p256.h. */
