@@ -194,12 +194,6 @@ $(T)/x25519_test $(T)/p256_test: $(T)/%_test: tests/%_test.c tests/rsp.c x25519.
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) $(FASTFLAGS) -static -o $@ \
 		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_LIB_1)
-# and again under ASan+UBSan: clang, with the BearSSL built for the fuzzers
-$(A)/x25519_test $(A)/p256_test: $(A)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c util.c \
-		$(TEST_HDR) $(BEARSSL_FUZZ_LIB)
-	@mkdir -p $(A)
-	$(FUZZCC) -g -O1 $(FUZZSAN) -D_DEFAULT_SOURCE $(BEARSSL_INC_1) -o $@ \
-		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_FUZZ_LIB)
 TLS_UNIT_1 = $(T)/x25519_test $(T)/p256_test
 TLS_ASAN_1 = $(A)/x25519_test $(A)/p256_test
 TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh \
@@ -273,6 +267,15 @@ $(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
 		CFLAGS="$(BEARSSL_FUZZ_CFLAGS)" "$(abspath $(BEARSSL_FUZZ_LIB))" \
 		> $(BUILD)/bearssl-fuzz.log 2>&1 || \
 		{ tail -n 20 $(BUILD)/bearssl-fuzz.log; exit 1; }
+
+# x25519_test and p256_test again under ASan+UBSan: clang, with the
+# BearSSL built for the fuzzers (after its definition: a prerequisite list
+# is expanded when make reads it).
+$(A)/x25519_test $(A)/p256_test: $(A)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c util.c \
+		$(TEST_HDR) $(BEARSSL_FUZZ_LIB)
+	@mkdir -p $(A)
+	$(FUZZCC) -g -O1 $(FUZZSAN) -D_DEFAULT_SOURCE $(BEARSSL_INC_1) -o $@ \
+		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_FUZZ_LIB)
 
 # The test scripts get make's name through SUBMAKE: a recipe that names
 # $(MAKE) itself runs even under make -n, and this one runs every test.
