@@ -57,12 +57,12 @@ static unsigned char hash[32], sig[80], priv[32] = { 0x42, 0x11, 0x07 };
 static void
 sign(void)
 {
-	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
-
 #if P256_FAST
 	(void)br_ecdsa_raw_to_asn1(sig, p256_sign_raw(&br_sha256_vtable, hash,
 	    sizeof(hash), priv, sizeof(priv), sig));
 #else
+	br_ec_private_key sk = { BR_EC_secp256r1, priv, sizeof(priv) };
+
 	(void)br_ecdsa_sign_asn1_get_default()(ec, &br_sha256_vtable, hash, &sk, sig);
 #endif
 	hash[0]++;

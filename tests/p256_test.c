@@ -177,9 +177,9 @@ check_known(void)
 	    "(n-1)G = -G, (n-2)G = -2G; a 33-byte scalar refused");
 }
 
-/* Against BearSSL's ec_p256_m31: random scalars below n, and scalars made
- * to reach every comb entry and its edges: single bits, each 64-bit tooth
- * all ones or all zeros, runs near n. */
+/* Against BearSSL's ec_p256_m31: random scalars below n, and edge
+ * scalars: 64-bit runs of ones and zeros in every combination, with
+ * single bits set, and n - 1 down to n - 112. */
 static void
 check_against_bearssl(void)
 {
@@ -190,7 +190,7 @@ check_against_bearssl(void)
 		rng_fill(k, 32);
 		if (i < 256) {
 			t = i % 16;
-			/* teeth j set in t all ones, the others zero */
+			/* the 64-bit limbs j set in t all ones, the others zero */
 			memset(k, 0, 32);
 			for (int j = 0; j < 4; j++)
 				if (t >> j & 1)
@@ -214,7 +214,7 @@ check_against_bearssl(void)
 		n++;
 	}
 	test_ok(bad == 0, "%d P-256 generator multiples (256 edge scalars: "
-	    "whole teeth, single bits, n - 1 down to n - 112) as BearSSL's "
+	    "64-bit runs, single bits, n - 1 down to n - 112) as BearSSL's "
 	    "ec_p256_m31", n);
 }
 
