@@ -34,28 +34,9 @@ impl_name(enum aes_impl impl)
 	return impl == AES_IMPL_NI ? "AES-NI" : "CT";
 }
 
-/* A fixed-seed generator (splitmix64), so every run checks the same
+/* The seed of test_rng (splitmix64), so every run checks the same
  * inputs and a failure can be reproduced. */
 static uint64_t rng_state = 0x6432302061657321;	/* "d20 aes!" */
-
-static uint64_t
-rng_next(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15);
-
-	z = (z ^ z >> 30) * 0xbf58476d1ce4e5b9;
-	z = (z ^ z >> 27) * 0x94d049bb133111eb;
-	return z ^ z >> 31;
-}
-
-static void
-rng_fill(uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)(rng_next() >> 56);
-}
 
 /* Force impl for the next aes256_init; 0 or -1. */
 static int
@@ -203,10 +184,10 @@ check_ctr(enum aes_impl impl)
 	memset(starts[5] + 6, 0xff, 10);
 	starts[5][15] = 0xfd;
 	/* Random. */
-	rng_fill(starts[6], 16);
-	rng_fill(starts[7], 16);
+	test_fill(&rng_state, starts[6], 16);
+	test_fill(&rng_state, starts[7], 16);
 	starts[7][15] = 0xfe;
-	rng_fill(key, 32);
+	test_fill(&rng_state, key, 32);
 	aes256_init(&ctx, key);
 
 	for (s = 0; s < 8; s++) {
@@ -256,22 +237,22 @@ check_ni_vs_ct(void)
 	int i, j, bad = 0, blocks = 0;
 
 	for (i = 0; i < 200; i++) {
-		rng_fill(key, 32);
+		test_fill(&rng_state, key, 32);
 		use_impl(AES_IMPL_NI);
 		aes256_init(&ni, key);
 		use_impl(AES_IMPL_CT);
 		aes256_init(&ct, key);
 		for (j = 0; j < 8; j++) {
-			rng_fill(in, 16);
+			test_fill(&rng_state, in, 16);
 			aes256_encrypt(&ni, a, in);
 			aes256_encrypt(&ct, b, in);
 			bad += memcmp(a, b, 16) != 0;
 			blocks++;
 		}
-		rng_fill(v0, 16);
+		test_fill(&rng_state, v0, 16);
 		if (i % 4 == 1)	/* near the 64-bit carry */
 			memset(v0 + 8, 0xff, 7);
-		n = (size_t)(rng_next() % 41);
+		n = (size_t)(test_rng(&rng_state) % 41);
 		memcpy(va, v0, 16);
 		memcpy(vb, v0, 16);
 		aes256_ctr_blocks(&ni, va, sa, n);

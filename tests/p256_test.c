@@ -24,23 +24,6 @@
 /* splitmix64 with a fixed seed: the same inputs on every run */
 static uint64_t rng_state = 0x6432302070323536;	/* "d20 p256" */
 
-static uint64_t
-rng64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-	return z ^ (z >> 31);
-}
-
-static void
-rng_fill(uint8_t *p, size_t n)
-{
-	while (n--)
-		*p++ = (uint8_t)rng64();
-}
-
 /* the group order n, big-endian (FIPS 186-4 D.1.2.3) */
 static const uint8_t N[32] = {
 	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
@@ -187,7 +170,7 @@ check_against_bearssl(void)
 	int i, n = 0, bad = 0, t;
 
 	for (i = 0; i < 2000; i++) {
-		rng_fill(k, 32);
+		test_fill(&rng_state, k, 32);
 		if (i < 256) {
 			t = i % 16;
 			/* the 64-bit limbs j set in t all ones, the others zero */
@@ -235,7 +218,7 @@ check_sign_raw(void)
 	int i, n = 0, bad = 0;
 
 	for (i = 0; i < 250; i++) {
-		rng_fill(x, 32);
+		test_fill(&rng_state, x, 32);
 		if (i % 50 == 1)
 			minus(x, N, (unsigned)(i + 1));
 		if (!less_than_n(x))
@@ -245,7 +228,7 @@ check_sign_raw(void)
 			x[0] = 0;
 			xlen = 31;
 		}
-		rng_fill(hash, sizeof(hash));
+		test_fill(&rng_state, hash, sizeof(hash));
 		hlen = (hf[i % 5]->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
 		sk.curve = P256;
 		sk.x = x + 32 - xlen;
@@ -285,10 +268,10 @@ check_ecdsa(void)
 	int i, n = 0, bad = 0;
 
 	for (i = 0; i < 50; i++) {
-		rng_fill(x, 32);
+		test_fill(&rng_state, x, 32);
 		if (!less_than_n(x))
 			x[0] &= 0x7f;
-		rng_fill(hash, sizeof(hash));
+		test_fill(&rng_state, hash, sizeof(hash));
 		sk.curve = P256;
 		sk.x = x;
 		sk.xlen = 32;

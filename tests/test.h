@@ -7,6 +7,8 @@
 #define D20_TEST_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,28 @@ test_note(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+/* splitmix64 from a seed of the test's own: the same inputs on every run,
+ * so that a failure can be reproduced */
+static inline uint64_t
+test_rng(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15);
+
+	z = (z ^ z >> 30) * 0xbf58476d1ce4e5b9;
+	z = (z ^ z >> 27) * 0x94d049bb133111eb;
+	return z ^ z >> 31;
+}
+
+/* n bytes from test_rng, each the top byte of an output */
+static inline void
+test_fill(uint64_t *state, uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(test_rng(state) >> 56);
 }
 
 /* Exit status for main: 0 only when at least one check ran and none failed. */

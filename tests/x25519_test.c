@@ -22,23 +22,6 @@
 /* splitmix64 with a fixed seed: the same inputs on every run */
 static uint64_t rng_state = 0x6432302078323535;	/* "d20 x255" */
 
-static uint64_t
-rng64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-	return z ^ (z >> 31);
-}
-
-static void
-rng_fill(uint8_t *p, size_t n)
-{
-	while (n--)
-		*p++ = (uint8_t)rng64();
-}
-
 static void
 unhex(uint8_t out[32], const char *hex)
 {
@@ -153,8 +136,8 @@ check_against_bearssl(const br_ec_impl *ec)
 	int i, n = 0, bad = 0, e;
 
 	for (i = 0; i < 2000; i++) {
-		rng_fill(k, 32);
-		rng_fill(u, 32);
+		test_fill(&rng_state, k, 32);
+		test_fill(&rng_state, u, 32);
 		if (i < 256) {
 			/* edge points: low byte e around p's 0xed, a fixed top */
 			e = i % 64;
@@ -205,7 +188,7 @@ check_other_curves(const br_ec_impl *ec)
 	}
 	for (i = 0; i < 20; i++) {
 		c = i % 2 ? BR_EC_secp384r1 : BR_EC_secp256r1;
-		rng_fill(k, sizeof(k));
+		test_fill(&rng_state, k, sizeof(k));
 		k[0] &= 0x7f;
 		a = ec->mulgen(mine, k, c == BR_EC_secp256r1 ? 32 : 48, c);
 		b = ref->mulgen(theirs, k, c == BR_EC_secp256r1 ? 32 : 48, c);
