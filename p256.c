@@ -98,10 +98,11 @@ fp_final(fp r, const uint64_t t[5])
 	mod_final(r, t, P);
 }
 
-static void
-fp_add(fp r, const fp a, const fp b)
+/* t = a + b, five limbs */
+static inline __attribute__((always_inline)) void
+add_wide(uint64_t t[5], const fp a, const fp b)
 {
-	uint64_t t[5], c = 0;
+	uint64_t c = 0;
 	u128 s;
 	int i;
 
@@ -112,6 +113,14 @@ fp_add(fp r, const fp a, const fp b)
 		c = (uint64_t)(s >> 64);
 	}
 	t[4] = c;
+}
+
+static void
+fp_add(fp r, const fp a, const fp b)
+{
+	uint64_t t[5];
+
+	add_wide(t, a, b);
 	fp_final(r, t);
 }
 
@@ -571,16 +580,9 @@ fn_mul(fp r, const fp a, const fp b)
 static void
 fn_add(fp r, const fp a, const fp b)
 {
-	uint64_t t[5], c = 0;
-	u128 s;
-	int i;
+	uint64_t t[5];
 
-	for (i = 0; i < 4; i++) {
-		s = (u128)a[i] + b[i] + c;
-		t[i] = (uint64_t)s;
-		c = (uint64_t)(s >> 64);
-	}
-	t[4] = c;
+	add_wide(t, a, b);
 	fn_final(r, t);
 }
 
