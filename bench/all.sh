@@ -109,9 +109,9 @@ gnuplot -e "data='$tmp/levels.dat'; data_tls='$tmp/tls.dat'; out='$tmp/results.p
 	echo
 	echo "Where an HTTPS handshake's time goes on the server: the public-key operations"
 	echo "of TLS 1.2 ECDHE-ECDSA as d20d links them, beside openssl speed in the same"
-	echo "run: X25519 from x25519.c (64-bit limbs), BearSSL's own X25519 beside it, and"
-	echo "Debian's BearSSL 0.6 for P-256 (its m31 code, the fastest it has; it has no"
-	echo "64-bit curve code)."
+	echo "run: X25519 from x25519.c and the ECDSA P-256 signature from p256.c (64-bit"
+	echo "limbs), BearSSL's own of each beside them, and Debian's BearSSL 0.6 for the"
+	echo "P-256 key exchange (its m31 code; it has no 64-bit curve code)."
 	echo
 	cat "$tmp/ec.md"
 	echo
