@@ -107,10 +107,13 @@ add_fwd()
 }
 
 # make_ca_certs NAME: a CA ($tmp/ca.pem) and two certificates it signed
-# for NAME with their keys: $tmp/now.pem, valid from yesterday for 30
-# days, and $tmp/old.pem, valid from 2000 to 2003 only, so expired long
-# before any d20 was built. openssl ca sets past dates; openssl x509
-# cannot. Returns non-zero when openssl failed.
+# for NAME with their keys: $tmp/now.pem, valid from 2020 to 30 days from
+# now, and $tmp/old.pem, valid from 2000 to 2003 only, so expired long
+# before any d20 was built. now.pem must be valid at the build time too:
+# a guest whose clock is before the build (rtc2001) checks dates there,
+# and a test run days after debian/changelog's date must pass as on the
+# day. openssl ca sets past dates; openssl x509 cannot. Returns non-zero
+# when openssl failed.
 make_ca_certs()
 {
 	(
@@ -126,7 +129,7 @@ make_ca_certs()
 				-keyout "$c.key" -out "$c.csr" || exit 1
 		done &&
 		openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key \
-			-startdate "$(date -u -d yesterday +%Y%m%d%H%M%SZ)" \
+			-startdate 20200101000000Z \
 			-enddate "$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)" -in now.csr -out now.pem &&
 		openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key \
 			-startdate 20000101000000Z -enddate 20030101000000Z -in old.csr -out old.pem
