@@ -360,9 +360,10 @@ bench-tls:
 
 # The public-key arithmetic of one handshake, BearSSL as d20d links it
 # beside openssl speed (bench/ec.sh).
-$(BUILD)/bench_ec: bench/ec.c bench/cputime.h $(BUILD)/tls1/x25519.o $(BUILD)/tls1/p256.o $(BEARSSL_LIB_1)
+$(BUILD)/bench_ec: bench/ec.c bench/cputime.h $(BUILD)/tls1/x25519.o $(BUILD)/tls1/p256.o \
+		$(BUILD)/tls1/util.o $(BEARSSL_LIB_1)
 	$(CC) $(CFLAGS) $(BEARSSL_INC_1) -static -o $@ bench/ec.c $(BUILD)/tls1/x25519.o \
-		$(BUILD)/tls1/p256.o $(BEARSSL_LIB_1)
+		$(BUILD)/tls1/p256.o $(BUILD)/tls1/util.o $(BEARSSL_LIB_1)
 
 bench-ec:
 	@sh tools/deps.sh bench

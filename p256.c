@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "p256.h"
+#include "util.h"
 
 #if P256_FAST
 
@@ -63,13 +64,6 @@ static fp b_mont, one_mont;
 /* comb[i] = sum of 2^(SPACING j) G over the bits j of i, i >= 1 */
 static struct affine comb[COMB];
 static int comb_ready;
-
-static void
-wipe(void *p, size_t n)
-{
-	memset(p, 0, n);
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
 
 /* r = t - m if t (five limbs, below 2m) is at least m, else t */
 static inline __attribute__((always_inline)) void
@@ -519,14 +513,14 @@ p256_mulgen(uint8_t R[65], const uint8_t *k, size_t klen)
 	R[0] = 0x04;
 	fp_encode(R + 1, x);
 	fp_encode(R + 33, y);
-	wipe(buf, sizeof(buf));
-	wipe(s, sizeof(s));
-	wipe(&acc, sizeof(acc));
-	wipe(&sum, sizeof(sum));
-	wipe(&a, sizeof(a));
-	wipe(zi, sizeof(zi));
-	wipe(x, sizeof(x));
-	wipe(y, sizeof(y));
+	memzero(buf, sizeof(buf));
+	memzero(s, sizeof(s));
+	memzero(&acc, sizeof(acc));
+	memzero(&sum, sizeof(sum));
+	memzero(&a, sizeof(a));
+	memzero(zi, sizeof(zi));
+	memzero(x, sizeof(x));
+	memzero(y, sizeof(y));
 	return 65;
 }
 
@@ -611,8 +605,8 @@ fn_inv(fp r, const fp a)
 			fn_mul(x, x, tab[d]);
 	}
 	memcpy(r, x, sizeof(fp));
-	wipe(tab, sizeof(tab));
-	wipe(x, sizeof(x));
+	memzero(tab, sizeof(tab));
+	memzero(x, sizeof(x));
 }
 
 /* r = v mod n for v < 2^256 < 2n */
@@ -673,13 +667,13 @@ p256_sign_raw(const br_hash_class *hf, const void *hash, size_t hash_len,
 	fn_mul(t, m, k);
 	fp_encode(sig, r);
 	fp_encode(sig + 32, t);
-	wipe(&drbg, sizeof(drbg));
-	wipe(seed, sizeof(seed));
-	wipe(buf, sizeof(buf));
-	wipe(d, sizeof(d));
-	wipe(k, sizeof(k));
-	wipe(m, sizeof(m));
-	wipe(t, sizeof(t));
+	memzero(&drbg, sizeof(drbg));
+	memzero(seed, sizeof(seed));
+	memzero(buf, sizeof(buf));
+	memzero(d, sizeof(d));
+	memzero(k, sizeof(k));
+	memzero(m, sizeof(m));
+	memzero(t, sizeof(t));
 	return 64;
 }
 

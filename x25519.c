@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "p256.h"
+#include "util.h"
 #include "x25519.h"
 
 #if X25519_FAST
@@ -265,8 +266,7 @@ x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
 	fe_invert(z2, z2);
 	fe_mul(x2, x2, z2);
 	fe_store(out, x2);
-	memset(k, 0, sizeof(k));
-	__asm__ __volatile__("" : : "r"(k) : "memory");
+	memzero(k, sizeof(k));
 }
 
 /* ---- as a BearSSL curve implementation ---- */
@@ -333,8 +333,7 @@ ec_mul(unsigned char *G, size_t Glen, const unsigned char *k, size_t klen,
 	memset(s, 0, sizeof(s));
 	memcpy(s, k, klen);
 	x25519(G, s, G);
-	memset(s, 0, sizeof(s));
-	__asm__ __volatile__("" : : "r"(s) : "memory");
+	memzero(s, sizeof(s));
 	return 1;
 }
 
