@@ -100,6 +100,28 @@ check_keypair_file(void)
 	    "%zu public keys (python3-cryptography-vectors)", n - bad, n);
 }
 
+/* a and b (uncompressed points) are each other's negatives: the same X,
+ * and Ys that sum to p */
+static int
+negatives(const uint8_t a[65], const uint8_t b[65])
+{
+	static const uint8_t p[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t y[32];
+	unsigned carry = 0, s;
+	int i;
+
+	for (i = 31; i >= 0; i--) {
+		s = a[33 + i] + b[33 + i] + carry;
+		y[i] = (uint8_t)s;
+		carry = s >> 8;
+	}
+	return !memcmp(a + 1, b + 1, 32) && carry == 0 && !memcmp(y, p, 32);
+}
+
 /* 1 G and 2 G, and (n - 1) G = -G, (n - 2) G = -2G: the same X, the Y
  * that with it sums to p */
 static void
@@ -123,14 +145,9 @@ check_known(void)
 		0x29, 0x3d, 0x9a, 0xc6, 0x9f, 0x74, 0x30, 0xdb,
 		0xba, 0x7d, 0xad, 0xe6, 0x3c, 0xe9, 0x82, 0x29,
 		0x9e, 0x04, 0xb7, 0x9d, 0x22, 0x78, 0x73, 0xd1 };
-	static const uint8_t p[32] = {
-		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	uint8_t k[32], out[65], y[32];
+	uint8_t k[32], out[65];
 	unsigned c;
-	int i, ok = 1;
+	int ok = 1;
 
 	memset(k, 0, 32);
 	k[31] = 1;
@@ -142,19 +159,7 @@ check_known(void)
 	for (c = 1; c <= 2; c++) {
 		minus(k, N, c);
 		ok &= p256_mulgen(out, k, 32) == 65 &&
-		    !memcmp(out + 1, (c == 1 ? g : g2) + 1, 32);
-		/* y + y' = p, big-endian */
-		memcpy(y, out + 33, 32);
-		{
-			unsigned carry = 0, s;
-
-			for (i = 31; i >= 0; i--) {
-				s = y[i] + (c == 1 ? g : g2)[33 + i] + carry;
-				y[i] = (uint8_t)s;
-				carry = s >> 8;
-			}
-		}
-		ok &= !memcmp(y, p, 32);
+		    negatives(out, c == 1 ? g : g2);
 	}
 	test_ok(ok, "known points: 1G, 2G (also from a 1-byte scalar), "
 	    "(n-1)G = -G, (n-2)G = -2G; a 33-byte scalar refused");
