@@ -280,9 +280,14 @@ vlogline(int prio, const char *f, va_list ap)
 		if (log_fd < 0)
 			return;
 		n = fmt(line, sizeof(line), "<%d>d20d[%ld]: ", LOG_DAEMON | prio,
-		    (long)getpid());
+		    (long)(note.pid ? note.pid : getpid()));
 		n += vfmt(line + n, sizeof(line) - n, f, ap);
-		(void)send(log_fd, line, n, MSG_NOSIGNAL);
+		/* Never waits: a syslog daemon that stalls or falls behind
+		 * (a datagram socket queues 10 by default) must not stop a
+		 * worker, whose deadline is off once its answer is out. A
+		 * line that does not fit is dropped and counted. */
+		if (send(log_fd, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && sh)
+			metrics_bump(&sh->stats, METRICS_LOG_DROPPED);
 		return;
 	}
 	if (opt.quiet > 1)
@@ -2229,8 +2234,10 @@ main(int argc, char *argv[])
 	/* the pool's page, shared by every worker forked from here on */
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	    -1, 0);
-	if (sh == MAP_FAILED)
+	if (sh == MAP_FAILED) {
+		sh = NULL;
 		die(EXIT_START, "mmap: %s", err_str(errno));
+	}
 	sh->stats.n[METRICS_START] = (uint64_t)time(NULL);
 
 	if (pipe(sig_pipe) < 0)

@@ -31,6 +31,8 @@ static const char heads[] =
 	"deadline.\0"
 	"d20d_workers_killed_total\0counter\0Workers killed by a signal while "
 	"serving.\0"
+	"d20d_log_lines_dropped_total\0counter\0Log lines dropped: the syslog "
+	"socket was full.\0"
 	"d20d_workers_busy\0gauge\0Workers serving a connection, this "
 	"scrape's included.\0"
 	"d20d_workers_idle\0gauge\0Workers waiting for a connection.\0"

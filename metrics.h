@@ -51,6 +51,7 @@ enum {
 	METRICS_REFUSED,	/* -C: 503 from the parent */
 	METRICS_DEADLINES,
 	METRICS_KILLED,		/* workers killed by a signal mid-connection */
+	METRICS_LOG_DROPPED,	/* -S: lines syslog had no room for */
 	METRICS_BUSY,		/* gauges: workers, filled in for a snapshot */
 	METRICS_IDLE,
 	METRICS_START,		/* process start, seconds since the epoch */

@@ -53,6 +53,9 @@ static const char want[] =
 	"# HELP d20d_workers_killed_total Workers killed by a signal while serving.\n"
 	"# TYPE d20d_workers_killed_total counter\n"
 	"d20d_workers_killed_total 0\n"
+	"# HELP d20d_log_lines_dropped_total Log lines dropped: the syslog socket was full.\n"
+	"# TYPE d20d_log_lines_dropped_total counter\n"
+	"d20d_log_lines_dropped_total 3\n"
 	"# HELP d20d_workers_busy Workers serving a connection, this scrape's included.\n"
 	"# TYPE d20d_workers_busy gauge\n"
 	"d20d_workers_busy 1\n"
@@ -126,6 +129,8 @@ main(void)
 	metrics_bump(&m, METRICS_REFUSED);
 	metrics_bump(&m, METRICS_REFUSED);
 	metrics_bump(&m, METRICS_PLAIN);
+	m.n[METRICS_LOG_DROPPED] = 2;
+	metrics_bump(&m, METRICS_LOG_DROPPED);
 	m.n[METRICS_BUSY] = 1;
 	m.n[METRICS_IDLE] = 255;
 	m.n[METRICS_START] = 1796169600;

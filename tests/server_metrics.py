@@ -231,6 +231,7 @@ def main_server(tmp):
         "d20d_tls_handshake_failures_total": N_TLS_BAD if tls else 0,
         "d20d_entropy_bytes_total": 512 * d20 + 64 * N_POLLEN,
         "d20d_workers_killed_total": 0,
+        "d20d_log_lines_dropped_total": 0,
         "d20d_workers_busy": 1,
     }
     total = sum(v for k, v in want.items() if k.startswith("d20d_requests_total"))

@@ -539,14 +539,17 @@ def group_basic(tmp):
 
 SYSLOG_SINK = r"""
 import json, os, socket, subprocess, sys, time
-d20d, empty, port, stop = sys.argv[1:5]
+d20d, empty, port, mport, stop, mode = sys.argv[1:7]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("/dev/log")
 s.settimeout(0.1)
-p = subprocess.Popen([d20d, "-S", "-r", empty, "-l", "127.0.0.1:" + port],
-                     stderr=subprocess.PIPE)
-msgs, end = [], time.time() + 8
+p = subprocess.Popen([d20d, "-S", "-r", empty, "-l", "127.0.0.1:" + port,
+                      "-M", "127.0.0.1:" + mport], stderr=subprocess.PIPE)
+msgs, end = [], time.time() + 20
 while time.time() < end and not os.path.exists(stop):
+    if mode == "stall":     # a syslog daemon that has stopped reading
+        time.sleep(0.05)
+        continue
     try:
         msgs.append(s.recv(4096).decode("utf-8", "replace"))
     except socket.timeout:
@@ -557,32 +560,51 @@ print(json.dumps({"msgs": msgs, "stderr": err, "rc": p.returncode}))
 """
 
 
-def syslog_check(tmp):
-    """-S in a private mount namespace whose /dev is a fresh tmpfs, so the
-    test's /dev/log socket touches nothing outside."""
-    if not IS_ROOT or not shutil.which("unshare"):
-        note("not root or no unshare: -S not checked")
-        return
-    port = free_port()
+def syslog_run(tmp, mode, body):
+    """d20d -S in a private mount namespace whose /dev is a fresh tmpfs, so
+    the test's /dev/log socket touches nothing outside; body(port, mport)
+    talks to it while the socket reads (mode "read") or never does
+    ("stall"). Returns what body returned and the sink's report."""
+    port, mport = free_port(), free_port()
     stop = os.path.join(tmp, "syslog.stop")
+    if os.path.exists(stop):
+        os.unlink(stop)
     p = subprocess.Popen(["unshare", "-m", "sh", "-c", 'mount -t tmpfs tmpfs /dev && exec "$0" "$@"',
-                          sys.executable, "-c", SYSLOG_SINK, D20D, EMPTY, str(port), stop],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    served = False
-    end = time.time() + 5
-    while time.time() < end and not served:
-        try:
-            served = check_d20(get(port, "/api/entropy?challenge=syslog-secret"), b"syslog-secret")
-        except OSError:
-            time.sleep(0.05)
-    time.sleep(0.2)
-    open(stop, "w").close()
+                          sys.executable, "-c", SYSLOG_SINK, D20D, EMPTY, str(port), str(mport),
+                          stop, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        got = body(port, mport)
+    finally:
+        open(stop, "w").close()
     try:
         out, err = p.communicate(timeout=15)
         res = json.loads(out)
     except (subprocess.TimeoutExpired, ValueError):
         p.kill()
         res = {"msgs": [], "stderr": "", "rc": None}
+    return got, res
+
+
+def first_answer(port, target, ch):
+    end = time.time() + 5
+    while time.time() < end:
+        try:
+            return check_d20(get(port, target), ch) is not None
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def syslog_check(tmp):
+    if not IS_ROOT or not shutil.which("unshare"):
+        note("not root or no unshare: -S not checked")
+        return
+
+    def one(port, mport):
+        served = first_answer(port, "/api/entropy?challenge=syslog-secret", b"syslog-secret")
+        time.sleep(0.2)
+        return served
+    served, res = syslog_run(tmp, "read", one)
     msgs = "\n".join(res["msgs"])
     ok(served and re.search(r"^<30>.*d20d\[\d+\]: 127\.0\.0\.1 GET /api/entropy 200 \d+ \d+ms$",
                             msgs, re.M) is not None and "syslog-secret" not in msgs,
@@ -590,6 +612,38 @@ def syslog_check(tmp):
     ok(res["stderr"] == "" and res["rc"] == 0, "-S: nothing on stderr, exit 0 on SIGTERM")
     if not served or not msgs:
         note("syslog: %r" % res)
+
+    # A syslog that stops reading: its socket fills after a few lines
+    # (net.unix.max_dgram_qlen, 10 by default). Workers must not wait
+    # for it: every request is answered, the lines that found no room
+    # are counted.
+    n = 60
+
+    def many(port, mport):
+        answered = first_answer(port, "/api/entropy?challenge=stalled-log", b"stalled-log")
+        t0 = time.time()
+        for i in range(n):
+            try:
+                answered += check_d20(get(port, "/api/entropy?challenge=stalled%d" % i, timeout=3),
+                                      b"stalled%d" % i) is not None
+            except OSError:
+                break
+        took = time.time() - t0
+        try:
+            text = get(mport, "/metrics")[2].decode()
+            m = re.search(r"^d20d_log_lines_dropped_total (\d+)$", text, re.M)
+            dropped = int(m.group(1)) if m else -1
+        except (OSError, IndexError, AttributeError):
+            dropped = -1
+        return answered, took, dropped
+    (answered, took, dropped), res = syslog_run(tmp, "stall", many)
+    qlen = int(open("/proc/sys/net/unix/max_dgram_qlen").read())
+    ok(answered == n + 1 and took < 10,
+       "-S with a syslog that stopped reading: all %d requests answered (%d, %.1fs)"
+       % (n + 1, answered, took))
+    ok(dropped >= n - qlen and res["rc"] == 0,
+       "-S with a syslog that stopped reading: d20d_log_lines_dropped_total %d (at least %d), "
+       "exit 0 on SIGTERM" % (dropped, n - qlen))
 
 
 def inodes_of(pid):
