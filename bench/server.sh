@@ -36,8 +36,9 @@
 #
 # Prints Markdown: requests/s with the ratios d20d/pollen and d20d/nginx
 # beside the targets at 16 and 64 (issue 13: HTTP d20d >= 1.5x pollen and
-# >= 0.9x nginx; HTTPS >= 1.0x pollen and >= 0.8x nginx), p99 latency and
-# errors, and peak RSS. With DATA=FILE (DATA_TLS=FILE for HTTPS) it also
+# >= 0.9x nginx; HTTPS >= 1.0x pollen and >= 0.8x nginx), p99 latency,
+# errors and the share of log lines that reached the sink (a server that
+# drops lines when syslog falls behind does less work), and peak RSS. With DATA=FILE (DATA_TLS=FILE for HTTPS) it also
 # writes one line per level for gnuplot: conc, req/s and p99 ms of d20d,
 # pollen, nginx. With RSS_OUT=FILE the peak RSS rows go there instead of a
 # table.
@@ -98,19 +99,34 @@ trap 'exit 1' INT TERM
 # shellcheck source=tests/ports.sh
 . tests/ports.sh
 
-# pollen refuses to start without syslog: a sink that reads and drops
+# pollen refuses to start without syslog: a sink that reads, counts the
+# lines of each server (into sink.count, within a fifth of a second) and
+# drops them. A server whose socket is full drops its line (nginx, d20d)
+# or waits: the table says how many lines each one's runs delivered.
 if [ ! -S /dev/log ]; then
 	sink=1
 	python3 -c '
-import os, socket, sys
+import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("/dev/log")
 os.chmod("/dev/log", 0o666)  # nginx workers log as nobody
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.settimeout(0.2)
+n, last, out = [0, 0, 0], 0.0, sys.argv[1]
 sys.stdout.write("ready\n"); sys.stdout.flush()
 while True:
-    s.recv(8192)
-' >"$tmp/sink.out" 2>&1 &
+    try:
+        d = s.recv(8192)
+        n[0 if d.startswith(b"<30>d20d[") else 2 if b"nginx:" in d else 1] += 1
+    except socket.timeout:
+        pass
+    t = time.monotonic()
+    if t - last > 0.2:
+        with open(out + ".new", "w") as f:
+            f.write("d20d %d\npollen %d\nnginx %d\n" % tuple(n))
+        os.replace(out + ".new", out)
+        last = t
+' "$tmp/sink.count" >"$tmp/sink.out" 2>&1 &
 	pids="$pids $!"
 	i=0
 	while [ "$i" -lt 50 ] && ! grep -q ready "$tmp/sink.out" 2>/dev/null; do
@@ -258,11 +274,17 @@ pid() { case $1 in d20d) echo "$dpid" ;; pollen) echo "$ppid" ;; nginx) echo "$n
 mem() { awk '{ for (i = 1; i <= NF; i++) if ($i > m[i]) m[i] = $i }
 	END { printf "%d %d %d %d %d\n", m[1], m[2], m[3], m[4], m[5] }' "$tmp/mem.$1"; }
 
-# run NAME CONC SCHEME: one wrk run, appends "NAME CONC rps p99ms errors"
-# to results.SCHEME
+# logged NAME: the lines the sink has counted for NAME so far
+logged() { awk -v s="$1" '$1 == s { print $2 }' "$tmp/sink.count" 2>/dev/null; }
+
+# run NAME CONC SCHEME: one wrk run, appends "NAME CONC rps p99ms errors
+# requests lines" to results.SCHEME (lines: what the sink counted for
+# NAME meanwhile, -1 with a syslog not ours)
 run() {
 	threads=2
 	[ "$2" -lt 2 ] && threads=1
+	lines=-1
+	[ -n "${sink:-}" ] && lines=$(logged "$1")
 	OPENSSL_CONF=$tmp/openssl.cnf timeout $((SECONDS_EACH + 30)) wrk -t "$threads" -c "$2" \
 		-d "${SECONDS_EACH}s" --timeout 5s --latency -s "$tmp/post.lua" -H "Connection: close" \
 		"$(url "$1" "$3")" >"$tmp/wrk.out" 2>&1
@@ -272,7 +294,13 @@ run() {
 		p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : (u == "m") ? v * 60000 : v }
 	/Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
 	/Non-2xx/ { err += $NF }
-	END { printf "%s %s %s %s %d\n", name, c, rps + 0, p99 + 0, err }' "$tmp/wrk.out" >>"$tmp/results.$3"
+	/ requests in / { reqs = $1 }
+	END { printf "%s %s %s %s %d %d", name, c, rps + 0, p99 + 0, err, reqs }' "$tmp/wrk.out" >>"$tmp/results.$3"
+	if [ -n "${sink:-}" ]; then
+		sleep 0.5	# the last lines, and the sink's next count
+		lines=$(($(logged "$1") - lines))
+	fi
+	echo " $lines" >>"$tmp/results.$3"
 	tree "$(pid "$1")" >>"$tmp/mem.$1"
 }
 
@@ -305,6 +333,7 @@ d_i=$(printf 'POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded
 levels() {
 	awk -v servers="$SERVERS" '
 	{ k = $1 " " $2; n[k]++; rps[k, n[k]] = $3; p99[k, n[k]] = $4; err[k] += $5
+	  reqs[k] += $6; lines[k] = ($7 < 0 || lines[k] < 0) ? -1 : lines[k] + $7
 	  if (!seen[$2]++) lv[++m] = $2 }
 	function median(a, k,    i, j, t, v, c) {
 		c = n[k]
@@ -319,6 +348,8 @@ levels() {
 			for (j = 1; j <= ns; j++) line = line " " median(rps, s[j] " " lv[i])
 			for (j = 1; j <= ns; j++) line = line " " median(p99, s[j] " " lv[i])
 			for (j = 1; j <= ns; j++) line = line " " err[s[j] " " lv[i]] + 0
+			for (j = 1; j <= ns; j++) { k = s[j] " " lv[i]
+				line = line " " (lines[k] < 0 || !reqs[k] ? -1 : 100 * lines[k] / reqs[k]) }
 			print line
 		}
 	}' "$tmp/results.$1" >"$tmp/levels.$1"
@@ -339,11 +370,13 @@ table() {
 	  printf "| %d | %.0f | %.0f | %.0f | %.2fx | %s | %.2fx | %s |\n", $1, $2, $3, $4,
 		rp, verdict(rp, tp, $1), rn, verdict(rn, tn, $1) }' "$tmp/levels.$1"
 	echo
-	echo "$2, p99 latency (ms) and errors (socket errors and non-2xx, all rounds):"
+	echo "$2, p99 latency (ms), errors (socket errors and non-2xx) and the log lines that reached syslog (per 100 requests), all rounds:"
 	echo
-	echo "| concurrency | d20d p99 | pollen p99 | nginx p99 | d20d errors | pollen errors | nginx errors |"
-	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	awk '{ printf "| %d | %.2f | %.2f | %.2f | %d | %d | %d |\n", $1, $5, $6, $7, $8, $9, $10 }' "$tmp/levels.$1"
+	echo "| concurrency | d20d p99 | pollen p99 | nginx p99 | d20d errors | pollen errors | nginx errors | d20d log lines | pollen log lines | nginx log lines |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	awk 'function pc(v) { return v < 0 ? "-" : sprintf("%.0f", v) }
+	{ printf "| %d | %.2f | %.2f | %.2f | %d | %d | %d | %s | %s | %s |\n", $1, $5, $6, $7, $8, $9, $10,
+		pc($11), pc($12), pc($13) }' "$tmp/levels.$1"
 }
 
 echo "Run in $netns."
