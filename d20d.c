@@ -376,12 +376,16 @@ conn_read(struct conn *c, void *buf, size_t len)
 	return read(c->rfd, buf, len);
 }
 
+/* last: the answer, after which the connection ends (over TLS its
+ * close_notify leaves with it) */
 static int
-conn_write(struct conn *c, const void *buf, size_t len)
+conn_write(struct conn *c, const void *buf, size_t len, int last)
 {
 #if D20_TLS
 	if (c->tls)
-		return tls_write(buf, len);
+		return last ? tls_write_last(buf, len) : tls_write(buf, len);
+#else
+	(void)last;
 #endif
 	return write_full(c->wfd, buf, len);
 }
@@ -668,7 +672,7 @@ serve(struct conn *c)
 		/* curl sends a large body only after this, or after a second */
 		if (st == HTTP_INCOMPLETE && req.expect_continue && !continued) {
 			continued = 1;
-			if (conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25) < 0)
+			if (conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25, 0) < 0)
 				st = HTTP_BAD_REQUEST;
 		}
 	}
@@ -687,7 +691,7 @@ serve(struct conn *c)
 	memcpy(out + head, r.body, r.len);
 	memzero(r.body, sizeof(r.body));
 	uncount();
-	sent = head > 0 && conn_write(c, out, head + r.len) == 0;
+	sent = head > 0 && conn_write(c, out, head + r.len, 1) == 0;
 	if (timed_out)
 		note.c.flags |= METRICS_DEADLINE;
 	if (sent) {
@@ -974,11 +978,7 @@ handle(int rfd, int wfd, int tls, const struct sockaddr_storage *peer)
 	if (tls) {
 		/* BearSSL's own generator, seeded fresh in this process */
 		unsigned char seed[32];
-		int r = -1, one = 1;
-
-		/* the handshake flight leaves in several writes: without this,
-		 * Nagle holds the later ones for the client's delayed ACK */
-		(void)setsockopt(wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		int r = -1;
 
 		if (getrandom(seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
 			r = tls_server_start(rfd, wfd, seed, SIGN, NULL);

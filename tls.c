@@ -50,6 +50,14 @@ static br_ssl_engine_context *eng;
 static unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 static int io_rfd = -1, io_wfd = -1;
 static int io_broken;		/* the socket failed or closed under the engine */
+/* BearSSL takes a record's header, then its body, never more: what one
+ * read brings beyond that (the rest of a flight) waits here, and so one
+ * read serves a client's whole flight instead of two per record. Records
+ * the engine makes one after another (ChangeCipherSpec and Finished, an
+ * answer and its close_notify) gather here too, to leave in one write. */
+static unsigned char rahead[4096], wgather[1024];
+static size_t ra_at, ra_len, wg_at, wg_len;
+static int io_closing;	/* tls_write_last sent the close_notify */
 
 static int engine_error(char *err);
 
@@ -231,18 +239,19 @@ engine_setup(br_ssl_engine_context *e)
 	br_ssl_engine_add_flags(e, BR_OPT_NO_RENEGOTIATION);
 }
 
-/* Seed BearSSL's generator: the caller's seed, plus whatever getrandom
- * gives without blocking (nothing at all in early boot is fine). */
+/* Seed BearSSL's generator: the caller's seed, plus, with more, whatever
+ * getrandom gives without blocking (nothing at all in early boot is
+ * fine). */
 static void
-engine_seed(br_ssl_engine_context *e, const unsigned char *seed)
+engine_seed(br_ssl_engine_context *e, const unsigned char *seed, int more)
 {
-	unsigned char more[32];
+	unsigned char extra[32];
 
 	if (seed)
 		br_ssl_engine_inject_entropy(e, seed, 32);
-	if (getrandom(more, sizeof(more), GRND_NONBLOCK) == (ssize_t)sizeof(more))
-		br_ssl_engine_inject_entropy(e, more, sizeof(more));
-	memzero(more, sizeof(more));
+	if (more && getrandom(extra, sizeof(extra), GRND_NONBLOCK) == (ssize_t)sizeof(extra))
+		br_ssl_engine_inject_entropy(e, extra, sizeof(extra));
+	memzero(extra, sizeof(extra));
 }
 
 static void
@@ -258,9 +267,32 @@ io_start(br_ssl_engine_context *e, int rfd, int wfd)
 	io_rfd = rfd;
 	io_wfd = wfd;
 	io_broken = 0;
+	ra_at = ra_len = wg_at = wg_len = 0;
+	io_closing = 0;
 }
 
 #define IO_EINTR (-2)
+
+/* Write what is gathered. Returns 0, -1 (the socket failed: broken) or
+ * IO_EINTR, with what is left kept for the next call. */
+static int
+io_flush(void)
+{
+	ssize_t n;
+
+	while (wg_at < wg_len) {
+		n = write(io_wfd, wgather + wg_at, wg_len - wg_at);
+		if (n < 0 && errno == EINTR)
+			return IO_EINTR;
+		if (n <= 0) {
+			io_broken = 1;
+			return -1;
+		}
+		wg_at += (size_t)n;
+	}
+	wg_at = wg_len = 0;
+	return 0;
+}
 
 /* Move records between the engine and the socket until the engine is in
  * one of the states in want (BR_SSL_SENDAPP, BR_SSL_RECVAPP), or, for
@@ -277,24 +309,43 @@ io_run(unsigned want, int may_read)
 	unsigned char *buf;
 	unsigned st;
 	size_t len;
-	int flushed = 0;
+	int flushed = 0, r;
 	ssize_t n;
 
 	for (;;) {
 		st = br_ssl_engine_current_state(eng);
-		if ((st & BR_SSL_CLOSED) || io_broken)
+		if (io_broken)
 			return -1;
+		if (st & BR_SSL_CLOSED) {	/* its last alert, if any, goes */
+			(void)io_flush();
+			return -1;
+		}
 		if (st & BR_SSL_SENDREC) {	/* sending comes first */
 			buf = br_ssl_engine_sendrec_buf(eng, &len);
-			n = write(io_wfd, buf, len);
-			if (n < 0 && errno == EINTR)
-				return IO_EINTR;
-			if (n <= 0) {
-				io_broken = 1;
-				return -1;
+			if (len <= sizeof(wgather) - wg_len) {
+				memcpy(wgather + wg_len, buf, len);
+				wg_len += len;
+				br_ssl_engine_sendrec_ack(eng, len);
+				flushed = 0;
+				continue;
 			}
-			br_ssl_engine_sendrec_ack(eng, (size_t)n);
-			flushed = 0;
+			if (wg_len == 0) {	/* a large record: as it is */
+				n = write(io_wfd, buf, len);
+				if (n < 0 && errno == EINTR)
+					return IO_EINTR;
+				if (n <= 0) {
+					io_broken = 1;
+					return -1;
+				}
+				br_ssl_engine_sendrec_ack(eng, (size_t)n);
+				flushed = 0;
+				continue;
+			}
+		}
+		/* nothing more to send for now (or no room): out it goes */
+		if (wg_len > 0) {
+			if ((r = io_flush()) != 0)
+				return r;
 			continue;
 		}
 		if (!want || (st & want))
@@ -306,16 +357,24 @@ io_run(unsigned want, int may_read)
 			if (!may_read)
 				return fail(NULL, "TLS handshake not finished");
 			buf = br_ssl_engine_recvrec_buf(eng, &len);
-			n = read(io_rfd, buf, len);
-			if (n < 0 && errno == EINTR)
-				return IO_EINTR;
-			if (n <= 0) {
-				if (n == 0)	/* the peer left mid-record */
-					errno = ECONNRESET;
-				io_broken = 1;
-				return -1;
+			if (ra_at == ra_len) {
+				n = read(io_rfd, rahead, sizeof(rahead));
+				if (n < 0 && errno == EINTR)
+					return IO_EINTR;
+				if (n <= 0) {
+					if (n == 0)	/* the peer left mid-record */
+						errno = ECONNRESET;
+					io_broken = 1;
+					return -1;
+				}
+				ra_at = 0;
+				ra_len = (size_t)n;
 			}
-			br_ssl_engine_recvrec_ack(eng, (size_t)n);
+			if (len > ra_len - ra_at)
+				len = ra_len - ra_at;
+			memcpy(buf, rahead + ra_at, len);
+			ra_at += len;
+			br_ssl_engine_recvrec_ack(eng, len);
 			flushed = 0;
 			continue;
 		}
@@ -603,8 +662,9 @@ tls_sign_here(void *arg, unsigned hash_id, const unsigned char *hash,
 }
 
 /* The server's policy (BearSSL calls it with the client's hello): the
- * chain in use, the first ECDHE suite of the client's that suits the
- * leaf's key, and the signature made by the caller's sign callback. */
+ * chain in use, the first ECDHE suite of suites[] that the client offers
+ * and that suits the leaf's key, and the signature made by the caller's
+ * sign callback. */
 struct sign_policy {
 	const br_ssl_server_policy_class *vtable;
 	const struct server_slot *slot;
@@ -694,7 +754,12 @@ tls_server_start(int rfd, int wfd, const unsigned char seed[32], tls_sign_fn sig
 	policy.sign = sign;
 	policy.arg = arg;
 	br_ssl_server_set_policy(&sc, &policy.vtable);
-	engine_seed(&sc.eng, seed);
+	/* suites[]'s order, not the client's: AES-128-GCM with SHA-256
+	 * first (OpenSSL asks for AES-256 with SHA-384 first, whose PRF
+	 * and keys cost both sides more for nothing an entropy answer
+	 * needs), as pollen and Go choose */
+	br_ssl_engine_add_flags(&sc.eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+	engine_seed(&sc.eng, seed, 0);
 	eng = &sc.eng;
 	if (!br_ssl_server_reset(&sc))
 		return engine_error(NULL);
@@ -1179,7 +1244,7 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 		br_x509_minimal_set_time(&xc, (uint32_t)days, (uint32_t)secs);
 		br_ssl_engine_set_x509(&cc.eng, &xc.vtable);
 	}
-	engine_seed(&cc.eng, o->seed);
+	engine_seed(&cc.eng, o->seed, 1);
 	/* SNI only for names: RFC 6066 forbids IP literals there. */
 	eng = &cc.eng;
 	if (!br_ssl_client_reset(&cc, is_ip_literal(o->host) ? NULL : o->host, 0))
@@ -1228,8 +1293,8 @@ tls_read(void *buf, size_t len)
 	return (ssize_t)avail;
 }
 
-int
-tls_write(const void *buf, size_t len)
+static int
+put(const void *buf, size_t len, int last)
 {
 	const unsigned char *p = buf;
 	unsigned char *app;
@@ -1257,6 +1322,10 @@ tls_write(const void *buf, size_t len)
 	}
 	if (r == 0) {
 		br_ssl_engine_flush(eng, 0);
+		if (last) {	/* the alert joins the data, in one write */
+			br_ssl_engine_close(eng);
+			io_closing = 1;
+		}
 		while ((r = io_run(0, 0)) == IO_EINTR)
 			;
 	}
@@ -1264,6 +1333,18 @@ tls_write(const void *buf, size_t len)
 		return br_ssl_engine_last_error(eng) == BR_ERR_OK &&
 		    !io_broken ? -1 : engine_error(NULL);
 	return 0;
+}
+
+int
+tls_write(const void *buf, size_t len)
+{
+	return put(buf, len, 0);
+}
+
+int
+tls_write_last(const void *buf, size_t len)
+{
+	return put(buf, len, 1);
 }
 
 void
@@ -1277,9 +1358,22 @@ tls_close(void)
 		return;
 	/* Send close_notify but do not wait for the peer's: the answer is
 	 * complete and the peer may never reply. */
-	br_ssl_engine_close(eng);
-	while (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC) {
+	if (!io_closing)
+		br_ssl_engine_close(eng);
+	io_closing = 0;
+	while (!io_broken && (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC)) {
 		rec = br_ssl_engine_sendrec_buf(eng, &len);
+		if (len <= sizeof(wgather) - wg_len) {
+			memcpy(wgather + wg_len, rec, len);
+			wg_len += len;
+			br_ssl_engine_sendrec_ack(eng, len);
+			continue;
+		}
+		if (wg_len > 0) {
+			while (io_flush() == IO_EINTR)
+				;
+			continue;
+		}
 		w = write(io_wfd, rec, len);
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -1287,9 +1381,13 @@ tls_close(void)
 			break;
 		br_ssl_engine_sendrec_ack(eng, (size_t)w);
 	}
+	while (!io_broken && io_flush() == IO_EINTR)
+		;
 	memzero(eng == &sc.eng ? (void *)&sc : (void *)&cc,
 	    eng == &sc.eng ? sizeof(sc) : sizeof(cc));
 	memzero(iobuf, sizeof(iobuf));
+	memzero(wgather, sizeof(wgather));
+	ra_at = ra_len = wg_at = wg_len = 0;
 	eng = NULL;
 }
 

@@ -126,6 +126,10 @@ ssize_t tls_read(void *buf, size_t len);
  * record from the peer: before the handshake has finished it fails. */
 int tls_write(const void *buf, size_t len);
 
+/* tls_write for the last bytes of the connection: they leave with the
+ * close_notify, in one write. tls_close still ends the connection. */
+int tls_write_last(const void *buf, size_t len);
+
 /* Send close_notify, flush, and wipe the engine. */
 void tls_close(void);
 
