@@ -53,6 +53,7 @@
 #if D20_TLS
 #include "signer.h"
 #include "tls.h"
+#include "x25519.h"
 #endif
 
 /* KEYSEP: the TLS key lives in a signer process of its own, never in the
@@ -2213,6 +2214,13 @@ main(int argc, char *argv[])
 
 	/* choose the AES implementation once, here, not in every worker */
 	(void)aes_get_impl();
+#if D20_TLS
+	/* the table of base-point multiples for each handshake's X25519 key
+	 * pair: made once, shared by every worker (-i makes one key pair,
+	 * for which the ladder is cheaper) */
+	if (nsecure > 0)
+		x25519_base_init();
+#endif
 	/* the parent holds a socketpair per worker besides the listeners and
 	 * the connection in hand. prlimit64 itself: musl's setrlimit() first
 	 * stops every other thread, and there is none here. */

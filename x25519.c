@@ -269,6 +269,237 @@ x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
 	memzero(k, sizeof(k));
 }
 
+/* ---- k times the base point, for a key pair ----
+ *
+ * X25519(k, 9) is the u of k B, B the base point of edwards25519 (the
+ * twisted Edwards curve -x^2 + y^2 = 1 + d x^2 y^2 that Curve25519 maps
+ * to, u = (1 + y) / (1 - y)). There k B comes from a table instead of
+ * 255 ladder steps: k in 64 signed base-16 digits e_i (-8 to 8), grouped
+ * by i mod 4, each group a sum over base_tab[j][|e| - 1] = |e| 2^(16 j) B,
+ * then k B = sum over r of 16^r (sum over j of e_(4j+r) 2^(16j) B): 64
+ * additions of a table point (7 products each, complete formulas: no
+ * branch on the identity or on doubling) and 12 doublings, about a third
+ * of the ladder's products. The table (public: multiples of B) is made
+ * by x25519_base_init, once, in d20d's parent before its workers fork;
+ * until then, and in d20, the ladder does it. */
+
+/* A point in extended coordinates: x = X/Z, y = Y/Z, x y = T/Z. */
+struct ext {
+	fe X, Y, Z, T;
+};
+
+/* A table point, affine: y + x, y - x, 2 d x y. */
+struct niels {
+	fe ypx, ymx, xy2d;
+};
+
+static struct niels base_tab[16][8];
+static fe d2;			/* 2 d */
+/* x25519_base once the table is made: d20, which never makes it, links
+ * none of this */
+static void (*base_mul)(uint8_t out[32], const uint8_t scalar[32]);
+
+/* B's x, little-endian (its y is 4/5) */
+static const uint8_t BX[32] = {
+	0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9,
+	0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
+	0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0,
+	0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21
+};
+
+static void
+fe_small(fe h, uint64_t v)
+{
+	memset(h, 0, sizeof(fe));
+	h[0] = v;
+}
+
+/* h = a where mask is all ones, unchanged where it is 0 */
+static void
+fe_cmov(fe h, const fe a, uint64_t mask)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		h[i] ^= mask & (h[i] ^ a[i]);
+}
+
+/* r = 2 p, with every bound of fe_sub and fe_mul kept: with a = -1,
+ * E = 2 X Y, G = Y^2 - X^2, H = -(X^2 + Y^2), F = G - 2 Z^2; H and F
+ * are computed negated, which negates all four outputs: the same point. */
+static void
+ext_dbl(struct ext *r, const struct ext *p)
+{
+	fe a, b, c, e, f, g, h;
+
+	fe_sqn(a, p->X, 1);
+	fe_sqn(b, p->Y, 1);
+	fe_sqn(c, p->Z, 1);
+	fe_add(e, p->X, p->Y);
+	fe_sqn(e, e, 1);
+	fe_sub(e, e, a);
+	fe_sub(e, e, b);		/* 2 X Y */
+	fe_sub(g, b, a);
+	fe_add(h, a, b);		/* -H */
+	fe_add(f, c, c);
+	fe_add(f, f, a);
+	fe_sub(f, f, b);		/* -F = 2 Z^2 + X^2 - Y^2 */
+	fe_mul(r->X, e, f);
+	fe_mul(r->Y, g, h);
+	fe_mul(r->Z, f, g);
+	fe_mul(r->T, e, h);
+}
+
+/* r = p + q, q a table point */
+static void
+ext_add(struct ext *r, const struct ext *p, const struct niels *q)
+{
+	fe a, b, c, d, e, f, g, h;
+
+	fe_sub(a, p->Y, p->X);
+	fe_mul(a, a, q->ymx);
+	fe_add(b, p->Y, p->X);
+	fe_mul(b, b, q->ypx);
+	fe_mul(c, p->T, q->xy2d);
+	fe_add(d, p->Z, p->Z);
+	fe_sub(e, b, a);
+	fe_sub(f, d, c);
+	fe_add(g, d, c);
+	fe_add(h, b, a);
+	fe_mul(r->X, e, f);
+	fe_mul(r->Y, g, h);
+	fe_mul(r->Z, f, g);
+	fe_mul(r->T, e, h);
+}
+
+static void
+to_niels(struct niels *n, const struct ext *p)
+{
+	fe zi, x, y;
+
+	fe_invert(zi, p->Z);
+	fe_mul(x, p->X, zi);
+	fe_mul(y, p->Y, zi);
+	fe_add(n->ypx, y, x);
+	fe_sub(n->ymx, y, x);
+	fe_mul(n->xy2d, x, y);
+	fe_mul(n->xy2d, n->xy2d, d2);
+}
+
+void
+x25519_base_init(void)
+{
+	struct ext p, q;
+	struct niels b;
+	fe t;
+	int j, m;
+
+	if (base_mul)
+		return;
+	/* d = -121665 / 121666 */
+	fe_small(t, 121666);
+	fe_invert(t, t);
+	fe_mul_small(d2, t, 121665);
+	fe_small(t, 0);
+	fe_sub(d2, t, d2);
+	fe_add(d2, d2, d2);
+	fe_mul_small(d2, d2, 1);
+	/* B, with Z = 1 */
+	fe_load(p.X, BX);
+	fe_small(t, 5);
+	fe_invert(t, t);
+	fe_mul_small(p.Y, t, 4);
+	fe_small(p.Z, 1);
+	fe_mul(p.T, p.X, p.Y);
+	for (j = 0; j < 16; j++) {
+		/* p = 2^(16 j) B; its multiples 1 to 8 */
+		to_niels(&b, &p);
+		base_tab[j][0] = b;
+		q = p;
+		for (m = 1; m < 8; m++) {
+			ext_add(&q, &q, &b);
+			to_niels(&base_tab[j][m], &q);
+		}
+		for (m = 0; m < 16; m++)
+			ext_dbl(&p, &p);
+	}
+	base_mul = x25519_base;
+}
+
+/* t = e times row's point (e from -8 to 8), every entry read */
+static void
+base_select(struct niels *t, const struct niels row[8], int e)
+{
+	uint64_t neg = 0 - (uint64_t)((uint32_t)e >> 31), mask;
+	uint32_t a = (uint32_t)((e ^ (int)neg) - (int)neg), m;	/* |e| */
+	fe n;
+
+	fe_small(t->ypx, 1);
+	fe_small(t->ymx, 1);
+	fe_small(t->xy2d, 0);
+	for (m = 1; m <= 8; m++) {
+		mask = 0 - (uint64_t)(((a ^ m) - 1) >> 31);
+		fe_cmov(t->ypx, row[m - 1].ypx, mask);
+		fe_cmov(t->ymx, row[m - 1].ymx, mask);
+		fe_cmov(t->xy2d, row[m - 1].xy2d, mask);
+	}
+	/* -(x, y) = (-x, y): y + x and y - x trade places, 2 d x y turns */
+	fe_cswap(t->ypx, t->ymx, neg & 1);
+	fe_small(n, 0);
+	fe_sub(n, n, t->xy2d);
+	fe_cmov(t->xy2d, n, neg);
+}
+
+void
+x25519_base(uint8_t out[32], const uint8_t scalar[32])
+{
+	struct ext p;
+	struct niels t;
+	uint8_t k[32];
+	signed char e[64];
+	int i, j, r, carry = 0;
+	fe n, d;
+
+	memcpy(k, scalar, 32);
+	k[0] &= 0xf8;
+	k[31] = (uint8_t)((k[31] & 0x7f) | 0x40);
+	for (i = 0; i < 32; i++) {
+		e[2 * i] = (signed char)(k[i] & 15);
+		e[2 * i + 1] = (signed char)(k[i] >> 4);
+	}
+	/* digits from -8 to 7, the last from 0 to 8 (k < 2^255) */
+	for (i = 0; i < 63; i++) {
+		e[i] = (signed char)(e[i] + carry);
+		carry = (e[i] + 8) >> 4;
+		e[i] = (signed char)(e[i] - carry * 16);
+	}
+	e[63] = (signed char)(e[63] + carry);
+	/* the identity: (0 : 1 : 1 : 0) */
+	fe_small(p.X, 0);
+	fe_small(p.Y, 1);
+	fe_small(p.Z, 1);
+	fe_small(p.T, 0);
+	for (r = 3; r >= 0; r--) {
+		if (r < 3)
+			for (i = 0; i < 4; i++)
+				ext_dbl(&p, &p);
+		for (j = 0; j < 16; j++) {
+			base_select(&t, base_tab[j], e[4 * j + r]);
+			ext_add(&p, &p, &t);
+		}
+	}
+	/* u = (Z + Y) / (Z - Y) */
+	fe_add(n, p.Z, p.Y);
+	fe_sub(d, p.Z, p.Y);
+	fe_invert(d, d);
+	fe_mul(n, n, d);
+	fe_store(out, n);
+	memzero(k, sizeof(k));
+	memzero(e, sizeof(e));
+	memzero(&p, sizeof(p));
+	memzero(&t, sizeof(t));
+}
+
 /* ---- as a BearSSL curve implementation ---- */
 
 /* BearSSL's code for each other curve, as br_ec_all_m31 picks it (naming
@@ -344,6 +575,16 @@ ec_mulgen(unsigned char *R, const unsigned char *k, size_t klen, int curve)
 		return p256_mulgen(R, k, klen);
 	if (curve != BR_EC_curve25519)
 		return other(curve)->mulgen(R, k, klen, curve);
+	if (base_mul && klen <= 32) {
+		uint8_t s[32];
+
+		/* as ec_mul: a shorter scalar is its low bytes */
+		memset(s, 0, sizeof(s));
+		memcpy(s, k, klen);
+		base_mul(R, s);
+		memzero(s, sizeof(s));
+		return sizeof(BASE);
+	}
 	memcpy(R, BASE, sizeof(BASE));
 	return ec_mul(R, sizeof(BASE), k, klen, curve) ? sizeof(BASE) : 0;
 }
@@ -374,6 +615,11 @@ x25519_ec_impl(void)
 }
 
 #else
+
+void
+x25519_base_init(void)
+{
+}
 
 const br_ec_impl *
 x25519_ec_impl(void)

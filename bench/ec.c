@@ -3,8 +3,9 @@
  * handshake costs the server in the BearSSL d20d links (make bench): the
  * X25519 or P-256 key exchange (a key pair, then the shared secret) and
  * the ECDSA P-256 signature, with the curves d20's engines get
- * (x25519_ec_impl: x25519.c's X25519, p256.c's k*G, BearSSL's m31 code
- * for the rest) and the signature as d20d's signer makes it
+ * (x25519_ec_impl: x25519.c's X25519, its key pair from the base-point
+ * table as in d20d's workers and by the ladder as in d20, p256.c's k*G,
+ * BearSSL's m31 code for the rest) and the signature as d20d's signer makes it
  * (p256_sign_raw where P256_FAST); and BearSSL's own X25519
  * (ec_c25519_m31) and ECDSA (ec_p256_m31, br_ecdsa_i31_sign_asn1) beside.
  * CPU time per operation, best of 5 runs; bench/ec.sh makes the table. */
@@ -80,7 +81,7 @@ sign_m31(void)
 int
 main(void)
 {
-	double xdh, xm31, pdh, sg, sgm31;
+	double xdh, xlad, xm31, pdh, sg, sgm31;
 
 	x[0] &= 0x7f;
 	curve = BR_EC_curve25519;
@@ -88,6 +89,9 @@ main(void)
 	peer_len = ec->mulgen(peer, (const unsigned char *)"\x09\x08\x07", 3, curve);
 	xm31 = best(exchange, 200);
 	ec = x25519_ec_impl();
+	xlad = best(exchange, 200);
+	/* as d20d's workers: the key pair from the base-point table */
+	x25519_base_init();
 	xdh = best(exchange, 200);
 	curve = BR_EC_secp256r1;
 	peer_len = ec->mulgen(peer, (const unsigned char *)"\x09\x08\x07", 3, curve);
@@ -95,7 +99,7 @@ main(void)
 	sg = best(sign, 200);
 	sgm31 = best(sign_m31, 200);
 	/* for bench/ec.sh: name and microseconds */
-	printf("x25519 %.1f\nx25519_m31 %.1f\np256 %.1f\necdsa %.1f\necdsa_m31 %.1f\n",
-	    xdh, xm31, pdh, sg, sgm31);
+	printf("x25519 %.1f\nx25519_ladder %.1f\nx25519_m31 %.1f\np256 %.1f\n"
+	    "ecdsa %.1f\necdsa_m31 %.1f\n", xdh, xlad, xm31, pdh, sg, sgm31);
 	return 0;
 }

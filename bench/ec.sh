@@ -19,7 +19,8 @@ o_s=$(echo "$sp" | awk '/ecdsa \(nistp256\)/ { printf "%.1f", 1e6 / $(NF - 1) }'
 row() { awk -v w="$1" -v b="$2" -v o="$3" 'BEGIN { printf "| %s | %.0f | %.0f | %.1fx |\n", w, b, o, b / o }'; }
 echo "| server's part of one handshake | d20d us | OpenSSL us | d20d / OpenSSL |"
 echo "| --- | ---: | ---: | ---: |"
-row "ECDHE X25519 (key pair and secret; x25519.c)" "$(us x25519)" "$o_x"
+row "ECDHE X25519 (key pair from the table, and secret; x25519.c)" "$(us x25519)" "$o_x"
+row "the same with the key pair by the ladder (d20, d20d -i)" "$(us x25519_ladder)" "$o_x"
 row "the same in BearSSL's own X25519 (ec_c25519_m31)" "$(us x25519_m31)" "$o_x"
 row "ECDHE P-256 (key pair and secret)" "$(us p256)" "$o_p"
 row "ECDSA P-256 signature (the signer; p256.c)" "$(us ecdsa)" "$o_s"

@@ -5,7 +5,8 @@
  * (ec_c25519_m31) on random and edge-case inputs through the br_ec_impl
  * d20 hands to BearSSL, and that this impl still does P-256 as BearSSL's.
  * Where X25519_FAST is 0 (no 128-bit integers) the impl is BearSSL's and
- * the same checks hold. A missing vector file is a failure. */
+ * the same checks hold. Then key pairs again, from the base-point table
+ * (x25519_base_init). A missing vector file is a failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -199,6 +200,44 @@ check_other_curves(const br_ec_impl *ec)
 	    X25519_FAST);
 }
 
+/* Key pairs from the table (x25519_base_init): mulgen against BearSSL's
+ * and against the ladder, on random scalars and on those whose digits
+ * carry all the way or end in 8 (all ones, all zero, 0x7f.. tops, 0x88..
+ * and 0x77.. runs), and on scalars shorter than 32 bytes. */
+static void
+check_base(const br_ec_impl *ec)
+{
+	static const uint8_t fill[] = { 0x00, 0xff, 0x88, 0x77, 0x80, 0x7f, 0x08, 0xf7 };
+	uint8_t k[32], mine[32], theirs[32], lad[32], nine[32] = { 9 };
+	size_t klen;
+	int i, n = 0, bad = 0;
+
+	for (i = 0; i < 2000; i++) {
+		test_fill(&rng_state, k, 32);
+		if (i < 256) {
+			memset(k, fill[i % 8], 32);
+			k[31] = fill[i / 8 % 8];
+			k[0] = (uint8_t)i;
+		}
+		klen = i % 100 == 99 ? (size_t)(1 + i / 100 % 31) : 32;
+		if (ec->mulgen(mine, k, klen, C25519) != 32 ||
+		    br_ec_c25519_m31.mulgen(theirs, k, klen, C25519) != 32 ||
+		    memcmp(mine, theirs, 32) != 0)
+			bad++;
+#if X25519_FAST
+		x25519_base(mine, k);
+		x25519(lad, k, nine);
+		bad += memcmp(mine, lad, 32) != 0;
+#else
+		(void)lad;
+		(void)nine;
+#endif
+		n++;
+	}
+	test_ok(bad == 0, "%d key pairs from the base-point table as BearSSL's "
+	    "and the ladder's (256 edge scalars, 20 shorter than 32 bytes)", n);
+}
+
 int
 main(void)
 {
@@ -209,5 +248,10 @@ main(void)
 	check_dh(ec);
 	check_against_bearssl(ec);
 	check_other_curves(ec);
+	/* again, now that key pairs come from the table */
+	x25519_base_init();
+	x25519_base_init();	/* a second call changes nothing */
+	check_dh(ec);
+	check_base(ec);
 	return test_done();
 }
