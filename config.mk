@@ -76,6 +76,14 @@ BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -fno-pie -DBR_USE_URAND
 BEARSSL_FAST = ec/ec_p256_m31 ec/ec_c25519_m31 int/i31_montmul codec/ccopy hash/sha2small \
 	ssl/ssl_hs_server
 BEARSSL_FASTFLAGS = -O2
+# ppc64el's code is the largest of the CPUs (fixed-size instructions, no
+# memory operands): there sha512.c, aes.c, x25519.c and p256.c are built
+# for size too, and BearSSL's P-256 (which p256.c replaces in the
+# handshake on 64-bit CPUs) stays small, so that d20d keeps within 200
+# KiB with TLS. The ARCH block below sets them.
+FASTFLAGS_ppc64el = -Os
+BEARSSL_FAST_ppc64el = ec/ec_c25519_m31 int/i31_montmul codec/ccopy hash/sha2small \
+	ssl/ssl_hs_server
 
 # Where the build puts objects, BearSSL and test programs.
 BUILD = build
@@ -117,6 +125,12 @@ CFLAGS += -Werror
 EMU = qemu-$(QEMU_$(ARCH))-static
 # made once the cross compiler and musl are there
 TOOLCHAIN = $(BUILD)/.toolchain
+ifneq ($(FASTFLAGS_$(ARCH)),)
+FASTFLAGS = $(FASTFLAGS_$(ARCH))
+endif
+ifneq ($(BEARSSL_FAST_$(ARCH)),)
+BEARSSL_FAST = $(BEARSSL_FAST_$(ARCH))
+endif
 endif
 
 # Debian's CAVS files (python3-cryptography-vectors) and the shared
