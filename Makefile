@@ -16,9 +16,9 @@ BEARSSL_INC = $(BEARSSL_INC_$(TLS))
 
 # Components: each name is a .c file (and its .h) in this folder.
 HDR = config.mk util.h args.h sha512.h aes.h drbg.h tls.h config.h http.h url.h answer.h dns.h seed.h \
-	sandbox.h proxy.h metrics.h proxyhdr.h signer.h x25519.h p256.h
+	sandbox.h proxy.h metrics.h proxyhdr.h signer.h x25519.h p256.h sha256.h
 CRYPTO = util sha512 aes drbg
-TLS_MOD_1 = tls x25519 p256
+TLS_MOD_1 = tls x25519 p256 sha256
 SIGNER_MOD_1 = signer
 # d20 hashes with sha512s.c (SHA-512 built for size) and needs no AES
 D20_MODS = d20 args url answer dns proxy seed sandbox util sha512s $(TLS_MOD_$(TLS))
@@ -185,17 +185,17 @@ $(KEYIN)/d20d: $(D20D_MODS:%=$(KEYIN)/%.o) $(BEARSSL_LIB_1)
 # tls.c against itself, x25519.c against RFC 7748 and BearSSL's own
 # X25519, p256.c against NIST's key pairs and BearSSL's own P-256 (TLS=1
 # only: they link BearSSL).
-$(T)/tls_test: tests/tls_test.c tls.c x25519.c p256.c util.c $(HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
+$(T)/tls_test: tests/tls_test.c tls.c x25519.c p256.c sha256.c util.c $(HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) -static -o $@ \
-		tests/tls_test.c tls.c x25519.c p256.c util.c $(BEARSSL_LIB_1)
-$(T)/x25519_test $(T)/p256_test: $(T)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c util.c \
+		tests/tls_test.c tls.c x25519.c p256.c sha256.c util.c $(BEARSSL_LIB_1)
+$(T)/x25519_test $(T)/p256_test $(T)/sha256_test: $(T)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c sha256.c util.c \
 		$(TEST_HDR) $(BEARSSL_LIB_1) | $(TOOLCHAIN)
 	@mkdir -p $(T)
 	$(CC) $(CPPFLAGS) $(BEARSSL_INC_1) $(CFLAGS) $(FASTFLAGS) -static -o $@ \
-		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_LIB_1)
-TLS_UNIT_1 = $(T)/x25519_test $(T)/p256_test
-TLS_ASAN_1 = $(A)/x25519_test $(A)/p256_test
+		$< tests/rsp.c x25519.c p256.c sha256.c util.c $(BEARSSL_LIB_1)
+TLS_UNIT_1 = $(T)/x25519_test $(T)/p256_test $(T)/sha256_test
+TLS_ASAN_1 = $(A)/x25519_test $(A)/p256_test $(A)/sha256_test
 TLS_TESTS_1 = tests/tls.sh tests/client_reneg.sh tests/server_testssl.sh tests/client_tlsrandom.sh \
 	tests/server_keysep.sh
 TLS_TESTBIN_1 = $(T)/tls_test $(TLS_UNIT_1) $(TLS_ASAN_1) $(KEYIN)/d20d
@@ -233,9 +233,9 @@ proxy_SRC = tests/fuzz_proxy.c proxy.c url.c util.c
 proxyhdr_SRC = tests/fuzz_proxyhdr.c proxyhdr.c util.c
 request_SRC = tests/fuzz_request.c http.c util.c
 pct_SRC = tests/fuzz_pct.c http.c util.c
-pem_SRC = tests/fuzz_pem.c util.c x25519.c p256.c $(BEARSSL_FUZZ_LIB)
-pin_SRC = tests/fuzz_pin.c util.c x25519.c p256.c $(BEARSSL_FUZZ_LIB)
-spki_SRC = tests/fuzz_spki.c util.c x25519.c p256.c $(BEARSSL_FUZZ_LIB)
+pem_SRC = tests/fuzz_pem.c util.c x25519.c p256.c sha256.c $(BEARSSL_FUZZ_LIB)
+pin_SRC = tests/fuzz_pin.c util.c x25519.c p256.c sha256.c $(BEARSSL_FUZZ_LIB)
+spki_SRC = tests/fuzz_spki.c util.c x25519.c p256.c sha256.c $(BEARSSL_FUZZ_LIB)
 pem_DEP = tls.c
 pin_DEP = tls.c
 spki_DEP = tls.c
@@ -271,11 +271,11 @@ $(BEARSSL_FUZZ_LIB): $(BEARSSL_LIB_1)
 # x25519_test and p256_test again under ASan+UBSan: clang, with the
 # BearSSL built for the fuzzers (after its definition: a prerequisite list
 # is expanded when make reads it).
-$(A)/x25519_test $(A)/p256_test: $(A)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c util.c \
+$(A)/x25519_test $(A)/p256_test $(A)/sha256_test: $(A)/%_test: tests/%_test.c tests/rsp.c x25519.c p256.c sha256.c util.c \
 		$(TEST_HDR) $(BEARSSL_FUZZ_LIB)
 	@mkdir -p $(A)
 	$(FUZZCC) -g -O1 $(FUZZSAN) -D_DEFAULT_SOURCE $(BEARSSL_INC_1) -o $@ \
-		$< tests/rsp.c x25519.c p256.c util.c $(BEARSSL_FUZZ_LIB)
+		$< tests/rsp.c x25519.c p256.c sha256.c util.c $(BEARSSL_FUZZ_LIB)
 
 # The test scripts get make's name through SUBMAKE: a recipe that names
 # $(MAKE) itself runs even under make -n, and this one runs every test.

@@ -53,6 +53,7 @@
 #if D20_TLS
 #include "signer.h"
 #include "tls.h"
+#include "sha256.h"
 #include "x25519.h"
 #endif
 
@@ -2220,6 +2221,7 @@ main(int argc, char *argv[])
 	 * for which the ladder is cheaper) */
 	if (nsecure > 0)
 		x25519_base_init();
+	(void)sha256_class();	/* the CPU asked once, for every worker */
 #endif
 	/* the parent holds a socketpair per worker besides the listeners and
 	 * the connection in hand. prlimit64 itself: musl's setrlimit() first

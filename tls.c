@@ -20,6 +20,7 @@
 #include <bearssl.h>
 
 #include "p256.h"
+#include "sha256.h"
 #include "tls.h"
 #include "util.h"
 #include "x25519.h"
@@ -217,10 +218,13 @@ engine_setup(br_ssl_engine_context *e)
 {
 	br_ssl_engine_set_versions(e, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(e, suites, sizeof(suites) / sizeof(suites[0]));
-	br_ssl_engine_set_hash(e, br_sha256_ID, &br_sha256_vtable);
+	/* SHA-256 with the CPU's instructions where it has them: the
+	 * transcript, the engine's HMAC_DRBG (it takes the engine's
+	 * SHA-256) and the PRF of the SHA-256 suites */
+	br_ssl_engine_set_hash(e, br_sha256_ID, sha256_class());
 	br_ssl_engine_set_hash(e, br_sha384_ID, &br_sha384_vtable);
 	br_ssl_engine_set_hash(e, br_sha512_ID, &br_sha512_vtable);
-	br_ssl_engine_set_prf_sha256(e, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha256(e, &sha256_prf);
 	br_ssl_engine_set_prf_sha384(e, &br_tls12_sha384_prf);
 	impl_choose();
 	br_ssl_engine_set_gcm(e, &br_sslrec_in_gcm_vtable, &br_sslrec_out_gcm_vtable);
@@ -608,7 +612,7 @@ tls_server_sign(unsigned hash_id, const unsigned char *hash, size_t hash_len,
 
 	switch (hash_id) {
 	case br_sha256_ID:
-		hc = &br_sha256_vtable;
+		hc = sha256_class();	/* RFC 6979's HMAC_DRBG */
 		oid = BR_HASH_OID_SHA256;
 		break;
 	case br_sha384_ID:
@@ -1234,7 +1238,7 @@ tls_client_start(int fd, const tls_client_opts *o, char err[TLS_ERRLEN])
 		br_x509_minimal_init(&xc, &br_sha256_vtable, anchors, nanchors);
 		br_x509_minimal_set_hash(&xc, br_sha1_ID, &br_sha1_vtable);
 		br_x509_minimal_set_hash(&xc, br_sha224_ID, &br_sha224_vtable);
-		br_x509_minimal_set_hash(&xc, br_sha256_ID, &br_sha256_vtable);
+		br_x509_minimal_set_hash(&xc, br_sha256_ID, sha256_class());
 		br_x509_minimal_set_hash(&xc, br_sha384_ID, &br_sha384_vtable);
 		br_x509_minimal_set_hash(&xc, br_sha512_ID, &br_sha512_vtable);
 		br_x509_minimal_set_rsa(&xc, br_rsa_pkcs1_vrfy_get_default());
