@@ -2216,11 +2216,6 @@ main(int argc, char *argv[])
 	/* choose the AES implementation once, here, not in every worker */
 	(void)aes_get_impl();
 #if D20_TLS
-	/* the table of base-point multiples for each handshake's X25519 key
-	 * pair: made once, shared by every worker (-i makes one key pair,
-	 * for which the ladder is cheaper) */
-	if (nsecure > 0)
-		x25519_base_init();
 	(void)sha256_class();	/* the CPU asked once, for every worker */
 #endif
 	/* the parent holds a socketpair per worker besides the listeners and
@@ -2241,6 +2236,17 @@ main(int argc, char *argv[])
 	}
 	if (opt.metrics)
 		listen_on(opt.metrics, 2);
+#if D20_TLS
+	/* the table of base-point multiples for each handshake's X25519 key
+	 * pair, when a listener speaks TLS (-L, or a systemd socket with
+	 * --tls or named "tls"): made once, shared by every worker (-i makes
+	 * one key pair, for which the ladder is cheaper) */
+	for (i = 0; i < nlisteners; i++)
+		if (listeners[i].tls) {
+			x25519_base_init();
+			break;
+		}
+#endif
 	/* the pool's page, shared by every worker forked from here on */
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	    -1, 0);
