@@ -1354,38 +1354,14 @@ tls_write_last(const void *buf, size_t len)
 void
 tls_close(void)
 {
-	const unsigned char *rec;
-	size_t len;
-	ssize_t w;
-
 	if (!eng)
 		return;
-	/* Send close_notify but do not wait for the peer's: the answer is
-	 * complete and the peer may never reply. */
+	/* Send close_notify (io_run, never reading) but do not wait for the
+	 * peer's: the answer is complete and the peer may never reply. */
 	if (!io_closing)
 		br_ssl_engine_close(eng);
 	io_closing = 0;
-	while (!io_broken && (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC)) {
-		rec = br_ssl_engine_sendrec_buf(eng, &len);
-		if (len <= sizeof(wgather) - wg_len) {
-			memcpy(wgather + wg_len, rec, len);
-			wg_len += len;
-			br_ssl_engine_sendrec_ack(eng, len);
-			continue;
-		}
-		if (wg_len > 0) {
-			while (io_flush() == IO_EINTR)
-				;
-			continue;
-		}
-		w = write(io_wfd, rec, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		br_ssl_engine_sendrec_ack(eng, (size_t)w);
-	}
-	while (!io_broken && io_flush() == IO_EINTR)
+	while (io_run(0, 0) == IO_EINTR)
 		;
 	memzero(eng == &sc.eng ? (void *)&sc : (void *)&cc,
 	    eng == &sc.eng ? sizeof(sc) : sizeof(cc));

@@ -217,6 +217,13 @@ fe_store(uint8_t s[32], const fe a)
 	store64(s + 24, h[3] >> 39 | h[4] << 12);
 }
 
+static void
+fe_small(fe h, uint64_t v)
+{
+	memset(h, 0, sizeof(fe));
+	h[0] = v;
+}
+
 void
 x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
 {
@@ -229,12 +236,10 @@ x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
 	k[0] &= 0xf8;
 	k[31] = (uint8_t)((k[31] & 0x7f) | 0x40);
 	fe_load(x1, u);
-	memset(x2, 0, sizeof(fe));
-	x2[0] = 1;
-	memset(z2, 0, sizeof(fe));
+	fe_small(x2, 1);
+	fe_small(z2, 0);
 	memcpy(x3, x1, sizeof(fe));
-	memset(z3, 0, sizeof(fe));
-	z3[0] = 1;
+	fe_small(z3, 1);
 	/* RFC 7748, section 5: the Montgomery ladder */
 	for (t = 254; t >= 0; t--) {
 		bit = (uint64_t)(k[t >> 3] >> (t & 7) & 1);
@@ -306,13 +311,6 @@ static const uint8_t BX[32] = {
 	0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0,
 	0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21
 };
-
-static void
-fe_small(fe h, uint64_t v)
-{
-	memset(h, 0, sizeof(fe));
-	h[0] = v;
-}
 
 /* h = a where mask is all ones, unchanged where it is 0 */
 static void
@@ -550,6 +548,15 @@ ec_xoff(int curve, size_t *len)
 	return 0;
 }
 
+/* s = k (klen <= 32): as BearSSL's own X25519, a shorter scalar is its
+ * low bytes */
+static void
+scalar32(uint8_t s[32], const unsigned char *k, size_t klen)
+{
+	memset(s, 0, 32);
+	memcpy(s, k, klen);
+}
+
 static uint32_t
 ec_mul(unsigned char *G, size_t Glen, const unsigned char *k, size_t klen,
     int curve)
@@ -560,9 +567,7 @@ ec_mul(unsigned char *G, size_t Glen, const unsigned char *k, size_t klen,
 		return other(curve)->mul(G, Glen, k, klen, curve);
 	if (Glen != 32 || klen > 32)
 		return 0;
-	/* as BearSSL's own X25519, a shorter scalar is its low bytes */
-	memset(s, 0, sizeof(s));
-	memcpy(s, k, klen);
+	scalar32(s, k, klen);
 	x25519(G, s, G);
 	memzero(s, sizeof(s));
 	return 1;
@@ -578,9 +583,7 @@ ec_mulgen(unsigned char *R, const unsigned char *k, size_t klen, int curve)
 	if (base_mul && klen <= 32) {
 		uint8_t s[32];
 
-		/* as ec_mul: a shorter scalar is its low bytes */
-		memset(s, 0, sizeof(s));
-		memcpy(s, k, klen);
+		scalar32(s, k, klen);
 		base_mul(R, s);
 		memzero(s, sizeof(s));
 		return sizeof(BASE);
