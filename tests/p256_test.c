@@ -18,7 +18,6 @@
 #include "rsp.h"
 #include "test.h"
 
-#define DEFAULT_CAVS "/usr/lib/python3/dist-packages/cryptography_vectors"
 #define P256 BR_EC_secp256r1
 
 /* splitmix64 with a fixed seed: the same inputs on every run */
@@ -58,7 +57,6 @@ minus(uint8_t out[32], const uint8_t a[32], unsigned v)
 static void
 check_keypair_file(void)
 {
-	const char *dir = getenv("D20_CAVS");
 	char path[512];
 	rsp_file r;
 	const char *k, *v;
@@ -66,8 +64,7 @@ check_keypair_file(void)
 	size_t n = 0, bad = 0, dlen = 0, xlen = 0, ylen;
 	int in_p256 = 0;
 
-	snprintf(path, sizeof(path), "%s/asymmetric/ECDSA/FIPS_186-3/KeyPair.rsp",
-	    dir && *dir ? dir : DEFAULT_CAVS);
+	rsp_cavs(path, sizeof(path), "asymmetric/ECDSA/FIPS_186-3/KeyPair.rsp");
 	if (rsp_open(&r, path) < 0) {
 		test_ok(0, "CAVP P-256 key pairs: cannot open %s", path);
 		return;

@@ -87,3 +87,13 @@ rsp_hex(const char *value, size_t *len)
 	*len = (size_t)got;
 	return buf;
 }
+
+const char *
+rsp_cavs(char *buf, size_t n, const char *rel)
+{
+	const char *dir = getenv("D20_CAVS");
+
+	snprintf(buf, n, "%s/%s", dir && *dir ? dir :
+	    "/usr/lib/python3/dist-packages/cryptography_vectors", rel);
+	return buf;
+}

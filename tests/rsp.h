@@ -26,6 +26,10 @@ int rsp_next(rsp_file *r, const char **key, const char **value);
 
 void rsp_close(rsp_file *r);
 
+/* The path of rel in Debian's python3-cryptography-vectors, or below
+ * $D20_CAVS when it is set, in buf[n]. Returns buf. */
+const char *rsp_cavs(char *buf, size_t n, const char *rel);
+
 /* Decode hex value into a new malloc'd buffer; *len gets its length.
  * Returns NULL on bad hex (an empty value gives a 1-byte buffer, len 0). */
 uint8_t *rsp_hex(const char *value, size_t *len);

@@ -18,8 +18,6 @@
 #include "rsp.h"
 #include "test.h"
 
-#define CAVS_DEFAULT "/usr/lib/python3/dist-packages/cryptography_vectors"
-
 static uint64_t rng_state = 0x6432302073323536;	/* "d20 s256" */
 
 /* msg hashed by hc, fed in pieces of at most chunk bytes (0: one call) */
@@ -41,8 +39,7 @@ hash_with(const br_hash_class *hc, uint8_t out[32], const uint8_t *msg,
 static void
 check_cavs(const char *file)
 {
-	const char *dir = getenv("D20_CAVS");
-	char path[512];
+	char path[512], rel[64];
 	rsp_file r;
 	const char *k, *v;
 	uint8_t *msg = NULL, *md, got[32];
@@ -52,7 +49,8 @@ check_cavs(const char *file)
 	unsigned i;
 	int wrong;
 
-	snprintf(path, sizeof(path), "%s/hashes/SHA2/%s", dir && *dir ? dir : CAVS_DEFAULT, file);
+	snprintf(rel, sizeof(rel), "hashes/SHA2/%s", file);
+	rsp_cavs(path, sizeof(path), rel);
 	if (rsp_open(&r, path) < 0) {
 		test_ok(0, "%s: cannot open %s", file, path);
 		return;

@@ -14,7 +14,6 @@
 #include "../sha512.h"
 #include "../util.h"
 
-#define CAVS_DEFAULT "/usr/lib/python3/dist-packages/cryptography_vectors"
 #define MONTE_COUNT 100
 #define MAX_NOTES 5		/* mismatches described per check */
 
@@ -30,12 +29,10 @@ static char path_buf[4096];
 static const char *
 cavs_path(const char *file)
 {
-	const char *dir = getenv("D20_CAVS");
+	char rel[64];
 
-	if (!dir || !*dir)
-		dir = CAVS_DEFAULT;
-	snprintf(path_buf, sizeof(path_buf), "%s/hashes/SHA2/%s", dir, file);
-	return path_buf;
+	snprintf(rel, sizeof(rel), "hashes/SHA2/%s", file);
+	return rsp_cavs(path_buf, sizeof(path_buf), rel);
 }
 
 /* Hash msg[0..len) feeding it chunk bytes at a time (0: one call of

@@ -17,7 +17,6 @@
 #include "rsp.h"
 #include "test.h"
 
-#define DEFAULT_CAVS "/usr/lib/python3/dist-packages/cryptography_vectors"
 #define C25519 BR_EC_curve25519
 
 /* splitmix64 with a fixed seed: the same inputs on every run */
@@ -47,15 +46,13 @@ ladder(const br_ec_impl *ec, uint8_t out[32], const uint8_t k[32],
 static void
 check_rfc7748_file(const br_ec_impl *ec)
 {
-	const char *dir = getenv("D20_CAVS");
 	char path[512];
 	rsp_file r;
 	const char *k, *v;
 	uint8_t *scalar = NULL, *u = NULL, *want, out[32];
 	size_t n = 0, bad = 0, len;
 
-	snprintf(path, sizeof(path), "%s/asymmetric/X25519/rfc7748.txt",
-	    dir && *dir ? dir : DEFAULT_CAVS);
+	rsp_cavs(path, sizeof(path), "asymmetric/X25519/rfc7748.txt");
 	if (rsp_open(&r, path) < 0) {
 		test_ok(0, "RFC 7748 vectors: cannot open %s", path);
 		return;
