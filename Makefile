@@ -65,7 +65,7 @@ $(O)/sha512s.o: sha512.c
 # BUILD=build: its Makefile has a BUILD of its own, which ours, when given
 # on the command line, would override.
 $(BEARSSL_LIB_1): config.mk | $(TOOLCHAIN)
-	sh tools/bearssl.sh $(BEARSSL)
+	sh tools/bearssl.sh $(BEARSSL) $(BEARSSL_MAX_SUITES)
 	@echo "building BearSSL with $(CC) (log: $(BUILD)/bearssl.log)"
 	@rm -rf $(BEARSSL)/build/obj $(BEARSSL_LIB_1)
 	@$(MAKE) -C $(BEARSSL) BUILD=build CC="$(CC)" AR="$(AR)" CFLAGS="$(BEARSSL_CFLAGS)" \

@@ -76,6 +76,15 @@ BEARSSL_CFLAGS = -Os -ffunction-sections -fdata-sections -fno-pie -DBR_USE_URAND
 BEARSSL_FAST = ec/ec_p256_m31 ec/ec_c25519_m31 int/i31_montmul codec/ccopy hash/sha2small \
 	ssl/ssl_hs_server
 BEARSSL_FASTFLAGS = -O2
+# BearSSL's room for cipher suites in an engine (BR_MAX_CIPHER_SUITES, a
+# constant of bearssl_ssl.h: 48 as Debian builds it), which tools/bearssl.sh
+# sets before BearSSL and tls.c are compiled: tls.c offers 6 (and checks
+# that they fit). The server's handshake code (ssl_hs_server.t0) looks up
+# every slot of its client_suites[], empty ones included, in a table of 47
+# suites, one step of its interpreter at a time; with 48 slots that was 70%
+# of the interpreter's work and a fifth of d20d's CPU over HTTPS (81,651 ->
+# 24,565 T0 instructions per handshake; make profile).
+BEARSSL_MAX_SUITES = 6
 # ppc64el's code is the largest of the CPUs (fixed-size instructions, no
 # memory operands): there sha512.c, aes.c, x25519.c and p256.c are built
 # for size too, and BearSSL's P-256 (which p256.c replaces in the

@@ -42,6 +42,12 @@ static const uint16_t suites[] = {
 	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 };
 
+/* BearSSL is built with room for exactly these (BEARSSL_MAX_SUITES in
+ * config.mk, which says why): more would not fit, fewer cost the server
+ * work on every handshake. Adding a suite means raising it there. */
+typedef char suites_room_is_config_mk_BEARSSL_MAX_SUITES[
+    sizeof(suites) / sizeof(suites[0]) == BR_MAX_CIPHER_SUITES ? 1 : -1];
+
 static char lasterr[TLS_ERRLEN];
 static unsigned char filebuf[TLS_FILE_MAX];
 static unsigned char derbuf[TLS_DER_MAX];

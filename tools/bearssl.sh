@@ -1,12 +1,31 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# tools/bearssl.sh DIR - unpack Debian's bearssl source package into DIR,
-# adding a deb-src entry for it when apt has none (as root). BearSSL is
-# built from there; its code never enters the repository.
+# tools/bearssl.sh DIR [MAX_SUITES] - unpack Debian's bearssl source
+# package into DIR, adding a deb-src entry for it when apt has none (as
+# root). BearSSL is built from there; its code never enters the
+# repository. With MAX_SUITES, set BearSSL's build constant
+# BR_MAX_CIPHER_SUITES (bearssl_ssl.h, 48 as shipped) to it, in a tree
+# unpacked now or earlier (config.mk says why).
 set -eu
 
 dir=$1
-[ -f "$dir/inc/bearssl.h" ] && exit 0
+max=${2:-}
+
+configure() {
+	[ -n "$max" ] || return 0
+	h=$dir/inc/bearssl_ssl.h
+	line="#define BR_MAX_CIPHER_SUITES   $max"
+	grep -qx "$line" "$h" && return 0
+	sed -i "s/^#define BR_MAX_CIPHER_SUITES  *[0-9][0-9]*\$/$line/" "$h"
+	grep -qx "$line" "$h" ||
+		{ echo "d20: cannot set BR_MAX_CIPHER_SUITES in $h" >&2; exit 1; }
+	echo "d20: BearSSL built with BR_MAX_CIPHER_SUITES $max" >&2
+}
+
+if [ -f "$dir/inc/bearssl.h" ]; then
+	configure
+	exit 0
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -42,3 +61,4 @@ mkdir -p "$(dirname "$dir")"
 (cd "$work" && dpkg-source --no-check -x bearssl_*.dsc src) >/dev/null
 mv "$work/src" "$dir"
 echo "d20: BearSSL $(sed -n 's/^Version: //p' "$work"/bearssl_*.dsc) unpacked in $dir" >&2
+configure
