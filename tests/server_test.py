@@ -1029,6 +1029,28 @@ def group_load(tmp):
        "to the deadline, 24 refused (%r)" % codes)
     srv.stop()
 
+    # a worker leaves after D20D_WORKER_CONNS connections (config.h), and
+    # the next connection finds a new one: -c 1, one worker at a time
+    with open(os.path.join(ROOT, "config.h")) as f:
+        conns = int(re.search(r"#define D20D_WORKER_CONNS (\d+)", f.read()).group(1))
+    srv = Server(tmp, ["-c", "1", "-l", "127.0.0.1:0"])
+    p = srv.port()
+    bad, seen = 0, {}
+    for i in range(conns + 1):
+        r = get(p, "/api/entropy?challenge=%08x" % i)
+        bad += r[0] != 200
+        if i in (0, conns - 2):
+            seen[i] = srv.children()
+    end = time.time() + 5	# the first one reaped
+    while len(srv.children()) > 1 and time.time() < end:
+        time.sleep(0.05)
+    seen[conns] = srv.children()
+    ok(bad == 0 and len(seen[0]) == 1 and seen[conns - 2] == seen[0] and
+       len(seen[conns]) == 1 and seen[conns] != seen[0],
+       "-c 1: one worker served connections 1 to %d, another the next (%r, %d not 200)"
+       % (conns - 1, seen, bad))
+    srv.stop()
+
     # 1,000 idle connections from 127.0.0.1 and a client from 127.0.0.2
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = 4096
