@@ -129,6 +129,7 @@ struct conn {
 	int tls;
 	char peer[2 * IP_TEXT_MAX + 5];	/* "CLIENT via BALANCER" */
 	struct timespec start;
+	int lazy;		/* its deadline armed only when it would wait */
 };
 
 /* What a request is answered with: a fixed body that holds the largest
@@ -213,6 +214,9 @@ static volatile sig_atomic_t got_term, got_hup, got_chld, timed_out;
 /* In a worker: its answer is out and it told the parent it is idle, so
  * the deadline no longer applies (on_alarm) */
 static volatile sig_atomic_t idle_now;
+/* In a worker: the connection in hand has armed its deadline (armed), and
+ * the timer may still be set by it or an earlier one (pending). */
+static volatile sig_atomic_t armed, pending;
 /* In a worker: a snapshot of the shared counters for the scrape in hand
  * (scraping). */
 static struct metrics stats;
@@ -368,13 +372,53 @@ log_request(const struct conn *c, const struct http_request *req,
 
 /* ---- one connection ---- */
 
+/* Arm the connection's deadline: what is left of -t since it began.
+ * stale: a timer an earlier connection armed may still be set (it is
+ * replaced here, and ignored until then). Without one, armed is set
+ * first, so that even a timer that ends at once is this connection's. */
+static void
+deadline_arm(const struct conn *c, int stale)
+{
+	struct itimerval it;
+	struct timespec now;
+	long long us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (long long)opt.deadline * 1000000 -
+	    ((long long)(now.tv_sec - c->start.tv_sec) * 1000000 +
+	    (now.tv_nsec - c->start.tv_nsec) / 1000);
+	if (us < 1)
+		us = 1;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = (time_t)(us / 1000000);
+	it.it_value.tv_usec = (suseconds_t)(us % 1000000);
+	if (!stale)
+		armed = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+	armed = 1;
+	pending = 1;
+}
+
 static ssize_t
 conn_read(struct conn *c, void *buf, size_t len)
 {
+	struct iovec iov = { buf, len };
+	struct msghdr m;
+	ssize_t n;
+
 #if D20_TLS
 	if (c->tls)
 		return tls_read(buf, len);
 #endif
+	if (c->lazy && !armed) {
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		n = recvmsg(c->rfd, &m, MSG_DONTWAIT);
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		deadline_arm(c, 0);
+	}
 	return read(c->rfd, buf, len);
 }
 
@@ -383,12 +427,26 @@ conn_read(struct conn *c, void *buf, size_t len)
 static int
 conn_write(struct conn *c, const void *buf, size_t len, int last)
 {
+	ssize_t n;
+
 #if D20_TLS
 	if (c->tls)
 		return last ? tls_write_last(buf, len) : tls_write(buf, len);
 #else
 	(void)last;
 #endif
+	if (c->lazy && !armed) {
+		n = send(c->wfd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n < 0 && errno != EAGAIN)
+			return -1;
+		if (n > 0) {
+			buf = (const char *)buf + n;
+			len -= (size_t)n;
+		}
+		deadline_arm(c, 0);
+	}
 	return write_full(c->wfd, buf, len);
 }
 
@@ -715,9 +773,12 @@ on_alarm(int sig)
 	(void)sig;
 	/* a worker that said it is idle must not be cut: the alarm is left
 	 * armed (one timer call per connection, not three), and the next
-	 * connection's replaces it */
-	if (idle_now)
+	 * connection's replaces it; nor may an earlier connection's alarm cut
+	 * one that has not armed its own */
+	if (idle_now || !armed) {
+		pending = 0;	/* it was the one set */
 		return;
+	}
 	/* first the deadline (serve answers 408), then a short grace for
 	 * that answer; a second alarm ends the process wherever it is */
 	if (timed_out)
@@ -952,11 +1013,9 @@ handle(int rfd, int wfd, int tls, const struct sockaddr_storage *peer)
 	const uint8_t *a;
 	int af;
 
-	/* the one timer call of a connection: it replaces the deadline of
-	 * the last one, which on_alarm ignored once that worker was idle */
-	alarm((unsigned)opt.deadline);
 	idle_now = 0;
 	timed_out = 0;
+	armed = 0;
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	c.rfd = rfd;
 	c.wfd = wfd;
@@ -968,6 +1027,16 @@ handle(int rfd, int wfd, int tls, const struct sockaddr_storage *peer)
 		(void)getpeername(rfd, (struct sockaddr *)&ss, &sl);
 	}
 	a = sa_addr(&ss, &af, c.peer);
+	/* At most one timer call a connection, and none for most: plain
+	 * HTTP in a pool worker arms its deadline only when a read or a write
+	 * would wait (conn_read, conn_write), which with TCP_DEFER_ACCEPT and
+	 * an answer that fits the socket's buffer it seldom does. TLS (a
+	 * handshake always waits), -i, a balancer's PROXY header, and a
+	 * worker whose timer an earlier connection left set arm it now; it
+	 * replaces the earlier one, which on_alarm ignores meanwhile. */
+	c.lazy = !tls && rfd == wfd && me && !pending && !is_trusted(af, a);
+	if (!c.lazy)
+		deadline_arm(&c, 1);
 	if (confine() < 0) {
 		logline(LOG_ERR, "cannot drop privileges or enter the sandbox: %s",
 		    err_str(errno));

@@ -973,6 +973,28 @@ def group_load(tmp):
        "the workers that timed out exited (%s); the server still serves" % sorted(dripped))
     srv.stop()
 
+    # a worker arms a plain connection's deadline only when it would wait,
+    # and leaves it set after the answer: the next connection on the same
+    # worker, slow too, has a deadline of its own, and the first one's
+    # timer (due 2 s after it began, 1 s into the second) does not cut it
+    srv = Server(tmp, ["-c", "1", "-t", "2", "-l", "127.0.0.1:0"])
+    p = srv.port()
+    codes = []
+    t0 = time.time()
+    for pause in (1.0, 1.5):
+        s = connect(p, timeout=10)
+        s.sendall(b"GET /api/status HTTP/1.1\r\n")
+        time.sleep(pause)
+        s.sendall(b"Host: in-two-parts\r\n\r\n")
+        codes.append(parse_response(read_all(s))[0])
+        s.close()
+    took = time.time() - t0
+    fast = status_ok(p)
+    ok(codes == [200, 200] and took < 3.9 and fast and len(srv.children()) == 1,
+       "-t 2, one worker: requests sent in two parts 1 s and 1.5 s apart both answered, "
+       "then a whole one (%r, %.1f s)" % (codes, took))
+    srv.stop()
+
     # child cap: extra connections wait, then are served
     srv = Server(tmp, ["-c", "2", "-C", "100", "-t", "2", "-l", "127.0.0.1:0"])
     p = srv.port()
