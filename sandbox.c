@@ -186,21 +186,18 @@ static const long resolve[] = {
 
 /* d20d's signer: the requests on each worker's channel and the channels
  * handed over on its control socket (recvmsg), its answers (send), the
- * wait for them (poll), a finished channel's close, its end. Its key is
- * used by pure computation: ECDSA in BearSSL is deterministic (RFC 6979)
- * and RSA signing needs no randomness, so not even getrandom. */
+ * wait for them (its epoll set, made and kept by itself), a finished
+ * channel's close, its end. Its key is used by pure computation: ECDSA in
+ * BearSSL is deterministic (RFC 6979) and RSA signing needs no
+ * randomness, so not even getrandom. */
 static const long sign[] = {
 	SYS_recvmsg, SYS_sendto, SYS_close,
-#ifdef SYS_poll
-	SYS_poll,
+	SYS_epoll_create1, SYS_epoll_ctl,
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
 #endif
-#ifdef SYS_ppoll
-	SYS_ppoll,
-#endif
-#ifdef SYS_ppoll_time64
-	SYS_ppoll_time64,
-#endif
-	SYS_restart_syscall,	/* a poll restarted after SIGSTOP/SIGCONT */
+	SYS_epoll_pwait,
+	SYS_restart_syscall,	/* a wait restarted after SIGSTOP/SIGCONT */
 	SYS_exit, SYS_exit_group,
 	END
 };

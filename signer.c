@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,9 +89,16 @@ signer_ask(int fd, unsigned hash_id, const uint8_t *hash, size_t hash_len,
 	return -1;
 }
 
-/* ---- the signer's side ---- */
+/* ---- the signer's side ----
+ *
+ * It waits on an epoll set: with a channel for each of up to thousands of
+ * workers, a poll over all of them cost the kernel a visit to every one
+ * for each signature. A channel leaves the set (EPOLL_CTL_DEL) before its
+ * descriptor is closed: the set holds the channel's socket, not the
+ * number, and another process still holding that socket (a worker being
+ * forked, say) would keep it in the set after the close. */
 
-static struct pollfd chans[1 + D20D_SIGNER_CHANNELS];
+#define SIGNER_EVENTS 64	/* ready channels taken per wait */
 
 /* Answer the one request waiting on fd, if it is one. Returns -1 when
  * the channel is finished (closed, or broken). */
@@ -130,7 +138,7 @@ answer(int fd, signer_sign_fn sign)
  * Returns 1 when there may be more, 0 when there is none now, -1 when
  * the parent has closed it. */
 static int
-control_one(int ctl, nfds_t *n, signer_sign_fn sign)
+control_one(int ctl, int ep, size_t *n, signer_sign_fn sign)
 {
 	union {
 		struct signer_request req;
@@ -138,6 +146,7 @@ control_one(int ctl, nfds_t *n, signer_sign_fn sign)
 	} u;
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &u, sizeof(u) };
+	struct epoll_event ev;
 	struct msghdr m;
 	struct cmsghdr *cm;
 	ssize_t len;
@@ -165,14 +174,13 @@ control_one(int ctl, nfds_t *n, signer_sign_fn sign)
 		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
 	if (fd < 0)
 		return len < 0 && errno != EAGAIN ? -1 : 0;
-	if (*n < sizeof(chans) / sizeof(chans[0])) {
-		chans[*n].fd = fd;
-		chans[*n].events = POLLIN;
-		chans[*n].revents = 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = fd;
+	if (*n < D20D_SIGNER_CHANNELS && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0)
 		(*n)++;
-	} else {
+	else
 		close(fd);	/* full: that worker's handshakes fail at once */
-	}
 	return 1;
 }
 
@@ -180,48 +188,62 @@ control_one(int ctl, nfds_t *n, signer_sign_fn sign)
  * workers must not wait a round each, nor fill the parent's socket), and
  * a request. Returns -1 when the parent has closed the socket. */
 static int
-control(int ctl, nfds_t *n, signer_sign_fn sign)
+control(int ctl, int ep, size_t *n, signer_sign_fn sign)
 {
 	size_t k;
 	int r = 1;
 
-	for (k = 0; r == 1 && k < sizeof(chans) / sizeof(chans[0]); k++)
-		r = control_one(ctl, n, sign);
+	for (k = 0; r == 1 && k < D20D_SIGNER_CHANNELS; k++)
+		r = control_one(ctl, ep, n, sign);
 	return r < 0 ? -1 : 0;
+}
+
+/* A channel, or the control socket, out of the set and closed. */
+static void
+drop(int ep, int fd)
+{
+	(void)epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
 }
 
 /* See signer.h. */
 int
 signer_serve(int ctl, signer_sign_fn sign)
 {
-	nfds_t n = 1, i, k;
+	struct epoll_event ev[SIGNER_EVENTS];
+	size_t n = 0;		/* channels in the set, ctl apart */
+	int ep, k, got, fd;
 
-	chans[0].fd = ctl;
-	chans[0].events = POLLIN;
-	/* a poll ignores a negative descriptor: chans[0] stays in place
-	 * when the control socket is gone */
-	while (chans[0].fd >= 0 || n > 1) {
-		if (poll(chans, n, -1) < 0) {
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	memset(ev, 0, sizeof(ev));
+	ev[0].events = EPOLLIN;
+	ev[0].data.fd = ctl;
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ctl, &ev[0]) < 0)
+		return -1;
+	/* each wait takes what is ready, and each ready channel gets one
+	 * request answered: no worker can keep the others waiting */
+	while (ctl >= 0 || n > 0) {
+		got = epoll_wait(ep, ev, SIGNER_EVENTS, -1);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
+			close(ep);
 			return -1;
 		}
-		/* one request per channel per round: no worker can keep the
-		 * others waiting */
-		for (i = 1; i < n; i++)
-			if (chans[i].revents && answer(chans[i].fd, sign) < 0) {
-				close(chans[i].fd);
-				chans[i].fd = -1;
+		for (k = 0; k < got; k++) {
+			fd = ev[k].data.fd;
+			if (fd == ctl) {
+				if (control(ctl, ep, &n, sign) < 0) {
+					drop(ep, ctl);
+					ctl = -1;
+				}
+			} else if (answer(fd, sign) < 0) {
+				drop(ep, fd);
+				n--;
 			}
-		for (i = k = 1; i < n; i++)
-			if (chans[i].fd >= 0)
-				chans[k++] = chans[i];
-		n = k;
-		if (chans[0].fd >= 0 && chans[0].revents && control(chans[0].fd, &n, sign) < 0) {
-			close(chans[0].fd);
-			chans[0].fd = -1;
 		}
 	}
+	close(ep);
 	return 0;
 }
 

@@ -62,7 +62,7 @@ long signer_ask(int fd, unsigned hash_id, const uint8_t *hash, size_t hash_len,
  * fit its socket is dropped). Descriptors are taken from ctl only;
  * requests of the wrong size are ignored. Returns 0 once ctl is closed
  * and no channel is left (the parent replaced or left it and its
- * workers are gone), or -1 when poll fails. */
+ * workers are gone), or -1 when its epoll set fails. */
 int signer_serve(int ctl, signer_sign_fn sign);
 
 /* The parent: hand the signer one end of a worker's channel. Never

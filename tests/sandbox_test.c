@@ -11,8 +11,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -53,16 +53,20 @@ child(int fd, int p, int p2, enum act act)
 	if (p2 >= 0 && sandbox_enter((enum sandbox_profile)p2) < 0)
 		_exit(4);
 	if (p == SANDBOX_SIGN) {
-		/* what the signer does: poll, recvmsg (nothing waiting), send */
-		struct pollfd pf = { fd, POLLOUT, 0 };
+		/* what the signer does: its epoll set made, a channel added,
+		 * waited on, read (nothing waiting), answered, taken out */
+		struct epoll_event ev = { EPOLLOUT, { 0 } };
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr m;
+		int ep = epoll_create1(EPOLL_CLOEXEC);
 
 		memset(&m, 0, sizeof(m));
 		m.msg_iov = &iov;
 		m.msg_iovlen = 1;
-		if (poll(&pf, 1, 1000) != 1 || recvmsg(fd, &m, MSG_DONTWAIT) != -1 ||
-		    errno != EAGAIN || send(fd, "ok", 2, 0) != 2)
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0 ||
+		    epoll_wait(ep, &ev, 1, 1000) != 1 || recvmsg(fd, &m, MSG_DONTWAIT) != -1 ||
+		    errno != EAGAIN || send(fd, "ok", 2, 0) != 2 ||
+		    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) < 0 || close(ep) < 0)
 			_exit(3);
 	} else if (getpid() <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0 ||
 	    clock_gettime(CLOCK_REALTIME, &ts) < 0 ||
@@ -191,6 +195,7 @@ main(void)
 	expect(SANDBOX_CONNECTED, -1, ACT_SOCKET, 1);
 	expect(SANDBOX_RESOLVE, -1, ACT_SOCKET, 0);
 	expect(SANDBOX_SIGN, -1, ACT_SOCKET, 1);
+	expect(SANDBOX_SIGN, -1, ACT_ACCEPT, 1);
 	expect(SANDBOX_SIGN, -1, ACT_GETRANDOM, 1);
 	expect(SANDBOX_SIGN, -1, ACT_WRITE, 1);
 	expect(SANDBOX_SERVE, -1, ACT_GETRANDOM, 0);

@@ -1266,6 +1266,38 @@ def group_tls(tmp):
        "SIGHUP with a broken key: logged, the old pair stays in use")
     srv.stop()
 
+    # the signer lets go of each worker's channel once that worker is
+    # gone: after 300 workers that each left after a failed handshake
+    # (plain bytes on the TLS port), its sockets (and, waiting on an epoll
+    # set, the descriptors it watches) are those of the live workers and
+    # its control socket, and a handshake still gets its signature
+    srv = Server(tmp, ["-c", "4", "-L", "127.0.0.1:0", "--cert", os.path.join(tmp, "ec.chain"),
+                       "--key", os.path.join(tmp, "ec.key")])
+    tp = srv.port("https")
+    for _ in range(300):
+        request(tp, b"GET /api/status HTTP/1.0\r\n\r\n", timeout=3)
+    fine = status_ok(tp, wrap=wrap)
+    sg = srv.signers()
+    try:
+        fd_dir = "/proc/%d/fd" % sg[0]
+        links = [os.readlink(os.path.join(fd_dir, f)) for f in os.listdir(fd_dir)]
+        watched = 0
+        for f in os.listdir(fd_dir):
+            if "eventpoll" in os.readlink(os.path.join(fd_dir, f)):
+                with open("/proc/%d/fdinfo/%s" % (sg[0], f)) as fi:
+                    watched += sum(1 for line in fi if line.startswith("tfd:"))
+    except (OSError, IndexError):
+        links = None
+    if links is None:
+        skip("the signer after 300 workers came and went", "cannot read the signer's /proc/PID/fd")
+    else:
+        socks = sum(1 for x in links if x.startswith("socket:"))
+        live = len(srv.children())
+        ok(fine and len(sg) == 1 and socks <= live + 1 and watched <= live + 1,
+           "300 workers came and went: the signer holds %d sockets and watches %d "
+           "descriptors for %d live workers, and signs" % (socks, watched, live))
+    srv.stop()
+
     # -i --tls on a socket
     a, b = socket.socketpair()
     pr = subprocess.Popen([D20D, "-i", "--tls", "-r", EMPTY, "--cert", os.path.join(tmp, "ec.chain"),
