@@ -381,15 +381,12 @@ static void
 deadline_arm(const struct conn *c, int stale)
 {
 	struct itimerval it;
-	struct timespec now;
+	uint64_t start = (uint64_t)c->start.tv_sec * 1000000 +
+	    (uint64_t)c->start.tv_nsec / 1000, end, now = now_us();
 	long long us;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	us = (long long)opt.deadline * 1000000 -
-	    ((long long)(now.tv_sec - c->start.tv_sec) * 1000000 +
-	    (now.tv_nsec - c->start.tv_nsec) / 1000);
-	if (us < 1)
-		us = 1;
+	end = start + (uint64_t)opt.deadline * 1000000;
+	us = end > now ? (long long)(end - now) : 1;
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = (time_t)(us / 1000000);
 	it.it_value.tv_usec = (suseconds_t)(us % 1000000);
